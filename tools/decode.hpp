@@ -1,0 +1,27 @@
+// `siocheck decode`: pretty-prints an Engine.IO packet or polling payload.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace siocheck {
+
+struct DecodeOptions {
+  enum class As { automatic, packet, payload, binary };
+  std::optional<std::string> input;  // none: read standard input
+  As as = As::automatic;
+  bool escapes = false;  // the input uses \xHH, \n, \r, \t, \\ escapes
+};
+
+// Exit status: 0 decoded, 1 the input is not a valid packet/payload, 2 a usage error (bad escape).
+int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out,
+               std::ostream& err);
+
+// "\x1e" -> 0x1E, "\n" -> LF, ... Returns nullopt and sets `error` on a malformed escape.
+std::optional<std::string> unescape(std::string_view text, std::string& error);
+
+// A printable, quoted rendering of text (controls and bytes outside UTF-8 as \xHH).
+std::string quote(std::string_view text);
+
+}  // namespace siocheck

@@ -1,0 +1,210 @@
+// The siocheck command line: one binary, one subcommand per product. CLI11 lives in this file only.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <string>
+
+#include "decode.hpp"
+#include "serve.hpp"
+
+#ifndef SIOCHECK_VERSION
+#define SIOCHECK_VERSION "0.0.0"
+#endif
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+// Parses --cors: "*" (any origin), "none" (no CORS headers), or a comma-separated origin list.
+bool parse_cors(const std::string& text, sio::engine::CorsConfig& cors, std::string& error) {
+  if (text == "*") {
+    cors.mode = sio::engine::CorsConfig::Mode::any;
+    return true;
+  }
+  if (text == "none") {
+    cors.mode = sio::engine::CorsConfig::Mode::off;
+    return true;
+  }
+  cors.mode = sio::engine::CorsConfig::Mode::list;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto origin =
+        text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!(origin.starts_with("http://") || origin.starts_with("https://")) ||
+        origin.ends_with("/")) {
+      error = "'" + origin +
+              "' is not an origin; write '*', 'none', or origins like "
+              "'https://app.example,http://localhost:8080' (scheme://host[:port], no path)";
+      return false;
+    }
+    cors.origins.push_back(origin);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"siocheck " SIOCHECK_VERSION
+               ": a Socket.IO compatibility kit.\n"
+               "A reference Engine.IO v4 / Socket.IO v5 server and the tools that check other "
+               "servers over the wire."};
+  app.set_version_flag("--version", SIOCHECK_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  siocheck serve --port 3000                 the reference server, fixture settings\n"
+      "  siocheck decode '4hello\\x1e2' --escapes    what a polling payload holds\n"
+      "Run 'siocheck COMMAND --help' for the options of each command.");
+
+  // ---- serve ----
+  siocheck::ServeOptions serve;
+  serve.engine.ping_interval = std::chrono::milliseconds(300);
+  serve.engine.ping_timeout = std::chrono::milliseconds(200);
+  std::string cors_text = "*";
+  std::string log_text = "info";
+  std::string tls_cert;
+  std::string tls_key;
+  long ping_interval = 300;
+  long ping_timeout = 200;
+  long upgrade_timeout = 10000;
+  long shutdown_timeout = 2000;
+  auto* serve_cmd = app.add_subcommand(
+      "serve",
+      "Run the reference server. /engine.io/ is the Engine.IO echo fixture: every message comes "
+      "back "
+      "unchanged (text as text, binary as binary). The defaults are the official test suites' "
+      "fixture "
+      "settings. Prints 'listening http://HOST:PORT' on stdout when ready; logs go to stderr. "
+      "SIGINT/SIGTERM close every session and stop.");
+  serve_cmd->add_option("--host", serve.net.host, "Address to bind (an IP address or a host name)")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--port", serve.net.port,
+                   "Port to bind; 0 picks a free one (see the 'listening' line)")
+      ->capture_default_str();
+  serve_cmd->add_option("--ping-interval", ping_interval, "Milliseconds between server pings")
+      ->check(CLI::Range(1L, 86'400'000L))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--ping-timeout", ping_timeout, "Milliseconds to wait for a pong before closing")
+      ->check(CLI::Range(1L, 86'400'000L))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--upgrade-timeout", upgrade_timeout,
+                   "Milliseconds a probe WebSocket has to complete the upgrade")
+      ->check(CLI::Range(1L, 86'400'000L))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option(
+          "--shutdown-timeout", shutdown_timeout,
+          "Milliseconds SIGINT/SIGTERM waits for every session to receive its close before "
+          "the server stops anyway")
+      ->check(CLI::Range(0L, 600'000L))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-payload", serve.engine.max_payload,
+                   "Largest POST body or WebSocket message in bytes (advertised as maxPayload); "
+                   "larger POSTs get 413, larger WebSocket messages close it with 1009")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-sessions", serve.engine.max_sessions,
+                   "Open sessions at most; further handshakes get 403 (code 4)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-queued-bytes", serve.engine.max_queued_bytes,
+                   "Bytes waiting to be sent to one session at most; past it the session is closed "
+                   "(transport error)")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 34))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-connections", serve.net.max_connections,
+                   "Open TCP connections at most; further ones are closed at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->capture_default_str();
+  serve_cmd->add_option("--eio-path", serve.engine.path, "Path of the Engine.IO endpoint")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option(
+          "--cors", cors_text,
+          "Allowed origins: '*' (any), 'none' (no CORS headers), or a comma-separated list "
+          "such as 'https://app.example,http://localhost:8080'")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--log", log_text,
+                   "Log level on stderr: off, info (session open/close) or debug")
+      ->check(CLI::IsMember({"off", "info", "debug"}))
+      ->capture_default_str();
+  auto* cert_opt =
+      serve_cmd->add_option("--tls-cert", tls_cert, "PEM certificate chain: serve https/wss")
+          ->check(CLI::ExistingFile);
+  auto* key_opt = serve_cmd->add_option("--tls-key", tls_key, "PEM private key for --tls-cert")
+                      ->check(CLI::ExistingFile);
+  cert_opt->needs(key_opt);
+  key_opt->needs(cert_opt);
+
+  // ---- decode ----
+  siocheck::DecodeOptions decode;
+  std::string decode_input;
+  std::string decode_as = "auto";
+  auto* decode_cmd = app.add_subcommand(
+      "decode",
+      "Pretty-print an Engine.IO packet or polling payload. Exit status: 0 valid, 1 invalid input, "
+      "2 usage error. Input from standard input loses one trailing newline.");
+  decode_cmd->add_option("input", decode_input,
+                         "The bytes to decode (default: read standard input)");
+  decode_cmd
+      ->add_option(
+          "--as", decode_as,
+          "auto (a payload if the input holds the record separator 0x1E, else one packet), packet "
+          "(a WebSocket text frame or one polling record), payload (a polling body), binary (a "
+          "WebSocket binary frame)")
+      ->check(CLI::IsMember({"auto", "packet", "payload", "binary"}))
+      ->capture_default_str();
+  decode_cmd->add_flag(
+      "-e,--escapes", decode.escapes,
+      "Read \\xHH, \\n, \\r, \\t and \\\\ escapes in the input (so '4a\\x1e4b' is a payload)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsageError;
+  }
+
+  if (*serve_cmd) {
+    auto usage = [](const std::string& flag, const std::string& what) {
+      std::cerr << "siocheck serve: " << flag << ": " << what << "\n";
+      return kUsageError;
+    };
+    std::string error;
+    if (!parse_cors(cors_text, serve.engine.cors, error)) return usage("--cors", error);
+    if (!serve.engine.path.starts_with('/') || !serve.engine.path.ends_with('/'))
+      return usage("--eio-path",
+                   "'" + serve.engine.path + "' must start and end with '/', e.g. /engine.io/");
+    serve.engine.ping_interval = std::chrono::milliseconds(ping_interval);
+    serve.engine.ping_timeout = std::chrono::milliseconds(ping_timeout);
+    serve.engine.upgrade_timeout = std::chrono::milliseconds(upgrade_timeout);
+    serve.shutdown_timeout = std::chrono::milliseconds(shutdown_timeout);
+    serve.verbosity = log_text == "off"     ? siocheck::Verbosity::off
+                      : log_text == "debug" ? siocheck::Verbosity::debug
+                                            : siocheck::Verbosity::info;
+    if (!tls_cert.empty()) serve.net.tls = sio::net::TlsFiles{tls_cert, tls_key};
+    return siocheck::run_serve(std::move(serve));
+  }
+  if (*decode_cmd) {
+    if (!decode_input.empty() || decode_cmd->count("input")) decode.input = decode_input;
+    decode.as = decode_as == "packet"    ? siocheck::DecodeOptions::As::packet
+                : decode_as == "payload" ? siocheck::DecodeOptions::As::payload
+                : decode_as == "binary"  ? siocheck::DecodeOptions::As::binary
+                                         : siocheck::DecodeOptions::As::automatic;
+    return siocheck::run_decode(decode, std::cin, std::cout, std::cerr);
+  }
+  return kUsageError;
+}
