@@ -37,7 +37,7 @@ function run(mode) {
       }
     });
     socket.on("close", (reason) => {
-      line(`closed (${reason})`);
+      line(reason === "forced close" ? "closed by the client" : `closed: ${reason}`);
       resolve(inOrder && received === count);
     });
   });

@@ -164,8 +164,10 @@ class WsConnection final : public ConnectionBase,
   void on_read(beast::error_code ec) {
     if (ec) {
       if (ec == websocket::error::closed) {
-        const auto& reason = ws_.reason();
-        return end(false, "closed by the peer (code " + std::to_string(reason.code) + ")");
+        const auto code = ws_.reason().code;
+        return end(false, code == websocket::close_code::none
+                              ? std::string("closed by the peer (no status code)")
+                              : "closed by the peer (code " + std::to_string(code) + ")");
       }
       if (ec == websocket::error::message_too_big)
         return end(true, "message larger than " +
