@@ -88,10 +88,15 @@ class ServerFactory:
     servers: list[Server] = field(default_factory=list)
 
     def start(self, *args: str, ready_timeout: float = 15.0) -> Server:
+        """Starts `siocheck serve` on a free port with `args`."""
+        return self.start_command([str(self.binary), "serve", "--host", "127.0.0.1", "--port", "0", *args],
+                                  ready_timeout=ready_timeout)
+
+    def start_command(self, cmd: list[str], ready_timeout: float = 15.0) -> Server:
+        """Starts any server command that prints `listening http://HOST:PORT` when ready."""
         index = len(self.servers)
         log_path = self.tmp / f"server-{index}.log"
-        cmd = [str(self.binary), "serve", "--host", "127.0.0.1", "--port", "0", *args]
-        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
         log_file = open(log_path, "w", buffering=1)
 
         def pump_stderr() -> None:
@@ -127,6 +132,20 @@ class ServerFactory:
 # Tests that are not about the heartbeat run the server with a long one, so a busy machine cannot
 # cause a spurious ping timeout.
 LONG_HEARTBEAT = ("--ping-interval", "25000", "--ping-timeout", "20000")
+
+# The Socket.IO fixture implementations (conformance/FIXTURE.md). Each command takes --port 0 and
+# the heartbeat overrides, and prints the `listening` line.
+FIXTURE_COMMANDS = {
+    "node": lambda binary: ["node", str(ROOT / "conformance" / "fixtures" / "node" / "server.js")],
+    "python": lambda binary: ["/usr/bin/python3", str(ROOT / "conformance" / "fixtures" / "python" / "server.py")],
+    "reference": lambda binary: [str(binary), "serve"],
+}
+
+
+def start_fixture(servers: "ServerFactory", kind: str, *args: str) -> "Server":
+    """Starts the fixture `kind` (reference, node or python) on a free port."""
+    cmd = FIXTURE_COMMANDS[kind](servers.binary) + ["--host", "127.0.0.1", "--port", "0", *args]
+    return servers.start_command(cmd)
 
 
 @pytest.fixture
