@@ -15,6 +15,17 @@ enum class errc {
   invalid_base64,       // a "b" record whose base64 does not decode
   empty_payload,        // a polling body with no bytes at all
   record_too_large,     // one polling record past the decoder's limit
+  // Socket.IO packets
+  sio_unknown_packet_type = 100,  // the first character is not 0-6
+  illegal_attachments,            // "5<n>-" malformed, or n = 0
+  too_many_attachments,           // n past the decoder's limit
+  invalid_ack_id,                 // more digits than a safe integer holds
+  invalid_json,                   // the payload is not JSON
+  invalid_payload,                // JSON of the wrong shape for the packet type
+  reserved_event_name,            // an EVENT named connect, disconnect, ...
+  text_while_reassembling,        // a text message while attachments are awaited
+  unexpected_binary,              // a binary message with no binary packet pending
+  invalid_placeholder,            // a placeholder whose num is not an attachment index
 };
 
 const std::error_category& wire_category() noexcept;
