@@ -123,10 +123,8 @@ bool Session::send(std::span<const Frame> frames, SendOptions options) {
   if (options.is_volatile && !writable()) return false;
   for (const auto& frame : frames) {
     queued_bytes_ += frame.bytes->size();
-    queue_.push_back(frame);
+    queue_.push_back({frame, options.compress});
   }
-  // Compression is not implemented on this transport layer yet; the flag is accepted and ignored.
-  (void)options.compress;
   const std::size_t in_socket = socket_ ? socket_->buffered_bytes() : 0;
   if (queued_bytes_ + in_socket > engine_.config().max_queued_bytes) {
     terminate(CloseReason::transport_error,
@@ -157,8 +155,8 @@ void Session::flush() {
   if (queue_.empty()) return;
   if (transport_ == Transport::websocket) {
     if (!socket_) return;
-    for (auto& frame : queue_)
-      socket_->send({std::move(frame.bytes), frame.binary, true});
+    for (auto& queued : queue_)
+      socket_->send({std::move(queued.frame.bytes), queued.frame.binary, queued.compress});
     queue_.clear();
     queued_bytes_ = 0;
     return;
@@ -174,7 +172,7 @@ void Session::answer_poll(std::string body) {
 
 void Session::answer_poll_with_queue() {
   std::string body;
-  for (const auto& frame : queue_) {
+  for (const auto& [frame, compress] : queue_) {
     if (!body.empty()) body.push_back(eio::kRecordSeparator);
     if (frame.binary) {
       body.push_back('b');

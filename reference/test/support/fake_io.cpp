@@ -50,7 +50,7 @@ void VirtualScheduler::advance(engine::Duration d) {
 
 void FakeChannel::send(engine::WsFrame frame) {
   if (closed_) return;
-  sent_.push_back({frame.binary, *frame.bytes});
+  sent_.push_back({frame.binary, *frame.bytes, frame.compress, frame.bytes.get()});
 }
 
 std::vector<std::string> FakeChannel::texts() const {

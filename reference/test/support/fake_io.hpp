@@ -47,7 +47,11 @@ class FakeChannel final : public engine::WsChannel {
   struct Sent {
     bool binary;
     std::string bytes;
-    friend bool operator==(const Sent&, const Sent&) = default;
+    bool compress = true;
+    const std::string* buffer = nullptr;  // which shared buffer the bytes came from
+    friend bool operator==(const Sent& a, const Sent& b) {
+      return a.binary == b.binary && a.bytes == b.bytes;
+    }
   };
 
   explicit FakeChannel(std::shared_ptr<engine::WsHandler> handler) : handler_(std::move(handler)) {}

@@ -158,7 +158,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string close_detail_;
   Upgrade upgrade_ = Upgrade::none;
 
-  std::deque<Frame> queue_;
+  struct Queued {
+    Frame frame;
+    bool compress = true;
+  };
+  std::deque<Queued> queue_;
   std::size_t queued_bytes_ = 0;
   bool flush_scheduled_ = false;
 
