@@ -203,7 +203,8 @@ def run_node(script: str, *args: str, timeout: float = 60.0, env: dict | None = 
         full_env.update(env)
     result = subprocess.run([_node(), str(JS_DIR / script), *args], capture_output=True, text=True,
                             timeout=timeout, cwd=ROOT, env=full_env)
-    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    # Split on "\n" only: JSON output may hold U+2028 and other characters that splitlines() breaks on.
+    lines = [line for line in result.stdout.split("\n") if line.strip()]
     if result.returncode != 0 or not lines:
         raise AssertionError(f"node {script} {' '.join(args)} exited {result.returncode}\n"
                              f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")

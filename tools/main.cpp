@@ -71,14 +71,19 @@ int main(int argc, char** argv) {
   long ping_timeout = 200;
   long upgrade_timeout = 10000;
   long shutdown_timeout = 2000;
+  long connect_timeout = 1000;
+  std::string level_text = "extended";
+  bool deflate = true;
   auto* serve_cmd = app.add_subcommand(
       "serve",
-      "Run the reference server. /engine.io/ is the Engine.IO echo fixture: every message comes "
-      "back "
-      "unchanged (text as text, binary as binary). The defaults are the official test suites' "
-      "fixture "
-      "settings. Prints 'listening http://HOST:PORT' on stdout when ready; logs go to stderr. "
-      "SIGINT/SIGTERM close every session and stop.");
+      "Run the reference server: the Engine.IO echo fixture on /engine.io/ and the Socket.IO "
+      "fixture (conformance/FIXTURE.md) on /socket.io/, with the official test suites' settings.");
+  serve_cmd->footer(
+      "/engine.io/ sends every message back unchanged, text as text and binary as binary.\n"
+      "/socket.io/ answers the official contract (auth, message-back, message-with-ack, Invalid "
+      "namespace) and, at level extended, /auth, /dyn-N and the ctl:* control events.\n"
+      "Prints 'listening http://HOST:PORT' on stdout when ready (--port 0 picks the port); logs go "
+      "to stderr. SIGINT/SIGTERM close every session and stop; a second signal stops at once.");
   serve_cmd->add_option("--host", serve.net.host, "Address to bind (an IP address or a host name)")
       ->capture_default_str();
   serve_cmd
@@ -128,6 +133,28 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--eio-path", serve.engine.path, "Path of the Engine.IO endpoint")
       ->capture_default_str();
+  serve_cmd->add_option("--sio-path", serve.sio_path, "Path of the Socket.IO endpoint")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--connect-timeout", connect_timeout,
+                   "Milliseconds a Socket.IO client has to join a namespace before it is closed")
+      ->check(CLI::Range(1L, 86'400'000L))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option(
+          "--fixture-level", level_text,
+          "The Socket.IO fixture on /socket.io/: official (the official test suite's server) or "
+          "extended (adds /auth, /dyn-N and the ctl:* control events; see conformance/FIXTURE.md)")
+      ->check(CLI::IsMember({"official", "extended"}))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-attachments", serve.sio.max_attachments,
+                   "Binary attachments per Socket.IO packet at most; more close the connection")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}))
+      ->capture_default_str();
+  serve_cmd->add_flag("--per-message-deflate,!--no-per-message-deflate", deflate,
+                      "Compress WebSocket messages of 1024 bytes or more when the client offers "
+                      "permessage-deflate (on by default)");
   serve_cmd
       ->add_option(
           "--cors", cors_text,
@@ -188,6 +215,16 @@ int main(int argc, char** argv) {
     if (!serve.engine.path.starts_with('/') || !serve.engine.path.ends_with('/'))
       return usage("--eio-path",
                    "'" + serve.engine.path + "' must start and end with '/', e.g. /engine.io/");
+    if (!serve.sio_path.starts_with('/') || !serve.sio_path.ends_with('/'))
+      return usage("--sio-path",
+                   "'" + serve.sio_path + "' must start and end with '/', e.g. /socket.io/");
+    if (serve.sio_path == serve.engine.path)
+      return usage("--sio-path",
+                   "'" + serve.sio_path + "' is also the --eio-path; give each its own path");
+    serve.sio.connect_timeout = std::chrono::milliseconds(connect_timeout);
+    serve.level = level_text == "official" ? sio::apps::FixtureLevel::official
+                                           : sio::apps::FixtureLevel::extended;
+    serve.net.per_message_deflate = deflate;
     serve.engine.ping_interval = std::chrono::milliseconds(ping_interval);
     serve.engine.ping_timeout = std::chrono::milliseconds(ping_timeout);
     serve.engine.upgrade_timeout = std::chrono::milliseconds(upgrade_timeout);

@@ -126,6 +126,12 @@ class WsConnection final : public ConnectionBase,
     ws_.set_option(timeouts);
     ws_.read_message_max(shared_.options.max_websocket_message);
     ws_.auto_fragment(false);
+    if (shared_.options.per_message_deflate) {
+      websocket::permessage_deflate deflate;
+      deflate.server_enable = true;
+      deflate.msg_size_threshold = shared_.options.deflate_threshold;
+      ws_.set_option(deflate);
+    }
     ws_.async_accept(
         request_, [self = this->shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
   }
@@ -197,6 +203,7 @@ class WsConnection final : public ConnectionBase,
     writing_ = true;
     const auto& frame = out_.front();
     ws_.binary(frame.binary);
+    ws_.compress(frame.compress);
     ws_.async_write(asio::buffer(*frame.bytes),
                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                       self->on_write(ec);

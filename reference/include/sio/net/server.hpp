@@ -28,6 +28,10 @@ struct ServerOptions {
   std::size_t max_header_bytes = 16 * 1024;       // request line + headers; past it: 431
   std::size_t max_websocket_message = 1'000'000;  // past it the WebSocket is closed with 1009
   std::chrono::seconds idle_timeout{60};          // keep-alive idle, header and body reads, writes
+  // permessage-deflate, when the client offers it. Smaller messages, and those sent with
+  // compress=false, go uncompressed.
+  bool per_message_deflate = true;
+  std::size_t deflate_threshold = 1024;
 };
 
 using RequestHandler =
