@@ -79,3 +79,32 @@ def test_decode_rejects_a_bad_escape_with_2(siocheck_bin):
     result = run(siocheck_bin, "decode", "--escapes", r"4\xZZ")
     assert result.returncode == 2
     assert "needs two hex digits" in result.stderr
+
+
+def test_decode_reads_the_socket_io_packet_in_a_message(siocheck_bin):
+    result = run(siocheck_bin, "decode", '42/chat,7["message",1,"2"]')
+    assert result.returncode == 0
+    assert "socket.io: EVENT" in result.stdout
+    assert "namespace: /chat" in result.stdout
+    assert "ack id: 7" in result.stdout
+    assert 'payload: ["message",1,"2"]' in result.stdout
+
+
+def test_decode_reassembles_binary_packets_across_records(siocheck_bin):
+    result = run(siocheck_bin, "decode", "-e", r'451-["b",{"_placeholder":true,"num":0}]\x1ebAQID')
+    assert result.returncode == 0
+    assert "BINARY_EVENT, waiting for 1 attachment" in result.stdout
+    assert "attachment 0: 01 02 03" in result.stdout
+
+
+def test_decode_layers(siocheck_bin):
+    relaxed = run(siocheck_bin, "decode", "4hello")
+    assert relaxed.returncode == 0
+    assert "not a Socket.IO packet" in relaxed.stdout
+    assert "socket.io" not in run(siocheck_bin, "decode", "--layer", "eio", "4hello").stdout
+    strict = run(siocheck_bin, "decode", "--layer", "sio", "4hello")
+    assert strict.returncode == 1
+    assert 'invalid Socket.IO packet "hello"' in strict.stderr
+    unfinished = run(siocheck_bin, "decode", "--layer", "sio", "-e", r'452-["b",{"_placeholder":true,"num":0}]\x1ebAQID')
+    assert unfinished.returncode == 1
+    assert "ends before the attachments" in unfinished.stderr

@@ -13,7 +13,7 @@ from conftest import LONG_HEARTBEAT, run_node, start_fixture
 
 # The fixtures the client is run against (keys of conftest.FIXTURE_COMMANDS). "reference"
 # (`siocheck serve`) and "python" are added here as they land.
-TARGETS = ["reference", "node"]
+TARGETS = ["reference", "node", "python"]
 
 MODES = ["polling", "websocket", "upgrade"]
 
@@ -28,9 +28,30 @@ def b(*values: int) -> dict:
     return {"__binary__": bytes(values).hex()}
 
 
+# Where a fixture cannot follow the contract (conformance/FIXTURE.md, "Known gaps"), the test is
+# expected to fail there, strictly: it fails the run once the gap closes. (test, mode or None for
+# every mode) -> the gap, for each target.
+KNOWN_GAPS = {
+    "python": {
+        ("test_namespaces_are_multiplexed_over_one_connection", None):
+            "gap 6: unknown namespaces are refused with \"Unable to connect\", not Invalid namespace; "
+            "gap 12 over polling: CONNECTs sent in one payload lose their auth event",
+        ("test_server_disconnect_with_close_ends_every_namespace", "polling"):
+            "gap 10: over polling the DISCONNECT packets of disconnect(true) are lost, the client sees "
+            "transport close",
+    },
+}
+
+
 @pytest.fixture(params=TARGETS)
 def target(request, servers):
     """The fixture `request.param`, with a long heartbeat, on a free port."""
+    gaps = KNOWN_GAPS.get(request.param, {})
+    name = request.node.originalname
+    mode = request.node.callspec.params.get("mode")
+    reason = gaps.get((name, None)) or gaps.get((name, mode))
+    if reason:
+        request.applymarker(pytest.mark.xfail(reason=f"{request.param}: {reason}", strict=True))
     return start_fixture(servers, request.param, *LONG_HEARTBEAT)
 
 

@@ -7,11 +7,13 @@
 
 #include "sio/wire/eio_packet.hpp"
 #include "sio/wire/eio_payload.hpp"
+#include "sio/wire/sio_packet.hpp"
 
 namespace siocheck {
 namespace {
 
 namespace eio = sio::wire::eio;
+namespace sio_wire = sio::wire::sio;
 
 std::string hex_byte(unsigned char c) {
   char buf[5];
@@ -32,6 +34,62 @@ std::string hex_dump(std::string_view bytes, std::size_t max = 64) {
 std::string plural(std::size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
 }
+
+// Reads the Socket.IO packets carried by a run of Engine.IO messages (a payload, or one frame).
+class SocketIoReader {
+ public:
+  explicit SocketIoReader(DecodeOptions::Layer layer) : layer_(layer) {}
+
+  // Describes what the message means to Socket.IO. Returns false on an error that fails the run.
+  bool read(const eio::Packet& packet, std::ostream& out, std::ostream& err,
+            std::string_view indent) {
+    if (layer_ == DecodeOptions::Layer::eio || packet.type != eio::PacketType::message) return true;
+    sio_wire::Packet sio;
+    bool complete = false;
+    const auto ec = packet.binary ? decoder_.feed_binary(packet.data, sio, complete)
+                                  : decoder_.feed_text(packet.data, sio, complete);
+    if (ec) {
+      if (layer_ == DecodeOptions::Layer::sio) {
+        err << "invalid Socket.IO packet " << quote(packet.data) << ": " << ec.message() << "\n";
+        return false;
+      }
+      out << indent << "socket.io: not a Socket.IO packet (" << ec.message() << ")\n";
+      return true;
+    }
+    if (packet.binary) {
+      out << indent << "socket.io: attachment " << ++attachments_seen_ << " of "
+          << attachments_declared_ << "\n";
+    } else if (!complete) {
+      std::size_t declared = 0;
+      sio_wire::Packet header;
+      sio_wire::decode_text(packet.data, header, declared);
+      attachments_declared_ = declared;
+      attachments_seen_ = 0;
+      out << indent << "socket.io: " << sio_wire::to_string(header.type) << ", waiting for "
+          << declared << (declared == 1 ? " attachment" : " attachments") << "\n";
+    }
+    if (complete) describe(sio, out, indent);
+    return true;
+  }
+
+  // Whether a binary packet is still missing attachments at the end of the input.
+  bool unfinished() const { return decoder_.reassembling(); }
+
+ private:
+  static void describe(const sio_wire::Packet& p, std::ostream& out, std::string_view indent) {
+    out << indent << "socket.io: " << sio_wire::to_string(p.type) << "\n";
+    out << indent << "  namespace: " << p.nsp << "\n";
+    if (p.id) out << indent << "  ack id: " << *p.id << "\n";
+    if (!p.data.empty()) out << indent << "  payload: " << p.data << "\n";
+    for (std::size_t i = 0; i < p.attachments.size(); ++i)
+      out << indent << "  attachment " << i << ": " << hex_dump(p.attachments[i]) << "\n";
+  }
+
+  DecodeOptions::Layer layer_;
+  sio_wire::Decoder decoder_;
+  std::size_t attachments_declared_ = 0;
+  std::size_t attachments_seen_ = 0;
+};
 
 void describe(const eio::Packet& packet, std::ostream& out, std::string_view indent) {
   out << indent << "type: " << eio::to_string(packet.type) << " (" << static_cast<int>(packet.type)
@@ -167,6 +225,7 @@ int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out
     as = input.find(eio::kRecordSeparator) != std::string::npos ? DecodeOptions::As::payload
                                                                 : DecodeOptions::As::packet;
 
+  SocketIoReader socket_io(options.layer);
   if (as == DecodeOptions::As::binary) {
     out << "Engine.IO binary frame (" << plural(input.size(), "byte") << ")\n";
     describe(eio::Packet::bytes(input), out, "  ");
@@ -180,16 +239,18 @@ int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out
     }
     out << "Engine.IO packet (" << plural(input.size(), "byte") << ")\n";
     describe(packet, out, "  ");
-    return 0;
+    return socket_io.read(packet, out, err, "  ") ? 0 : 1;
   }
 
   std::vector<eio::Packet> packets;
   const auto ec = eio::decode_payload(input, packets);
   out << "Engine.IO polling payload (" << plural(input.size(), "byte")
       << "): " << plural(packets.size(), "valid packet") << (ec ? ", then an error" : "") << "\n";
+  bool socket_io_ok = true;
   for (std::size_t i = 0; i < packets.size(); ++i) {
     out << "  #" << i + 1 << "\n";
     describe(packets[i], out, "    ");
+    if (socket_io_ok) socket_io_ok = socket_io.read(packets[i], out, err, "    ");
   }
   if (ec) {
     // Find the offending record to show it.
@@ -201,6 +262,11 @@ int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out
         start, end == std::string::npos ? std::string::npos : end - start);
     err << "invalid record #" << packets.size() + 1 << " at byte " << start << " " << quote(record)
         << ": " << ec.message() << "\n";
+    return 1;
+  }
+  if (!socket_io_ok) return 1;
+  if (socket_io.unfinished() && options.layer == DecodeOptions::Layer::sio) {
+    err << "the payload ends before the attachments of its last binary packet\n";
     return 1;
   }
   return 0;

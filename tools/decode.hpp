@@ -9,8 +9,12 @@ namespace siocheck {
 
 struct DecodeOptions {
   enum class As { automatic, packet, payload, binary };
+  // Which protocol layers to read: Engine.IO only, or Socket.IO in every message too (auto: say
+  // when a message is not Socket.IO; sio: that is an error).
+  enum class Layer { automatic, eio, sio };
   std::optional<std::string> input;  // none: read standard input
   As as = As::automatic;
+  Layer layer = Layer::automatic;
   bool escapes = false;  // the input uses \xHH, \n, \r, \t, \\ escapes
 };
 

@@ -180,8 +180,10 @@ int main(int argc, char** argv) {
   std::string decode_as = "auto";
   auto* decode_cmd = app.add_subcommand(
       "decode",
-      "Pretty-print an Engine.IO packet or polling payload. Exit status: 0 valid, 1 invalid input, "
-      "2 usage error. Input from standard input loses one trailing newline.");
+      "Pretty-print an Engine.IO packet or polling payload, and the Socket.IO packets in its "
+      "messages. "
+      "Exit status: 0 valid, 1 invalid input, 2 usage error. Input from standard input loses one "
+      "trailing newline.");
   decode_cmd->add_option("input", decode_input,
                          "The bytes to decode (default: read standard input)");
   decode_cmd
@@ -191,6 +193,14 @@ int main(int argc, char** argv) {
           "(a WebSocket text frame or one polling record), payload (a polling body), binary (a "
           "WebSocket binary frame)")
       ->check(CLI::IsMember({"auto", "packet", "payload", "binary"}))
+      ->capture_default_str();
+  std::string decode_layer = "auto";
+  decode_cmd
+      ->add_option(
+          "--layer", decode_layer,
+          "auto (also read each message as Socket.IO when it is one), eio (Engine.IO only), sio "
+          "(every message must be a valid Socket.IO packet)")
+      ->check(CLI::IsMember({"auto", "eio", "sio"}))
       ->capture_default_str();
   decode_cmd->add_flag(
       "-e,--escapes", decode.escapes,
@@ -241,6 +251,9 @@ int main(int argc, char** argv) {
                 : decode_as == "payload" ? siocheck::DecodeOptions::As::payload
                 : decode_as == "binary"  ? siocheck::DecodeOptions::As::binary
                                          : siocheck::DecodeOptions::As::automatic;
+    decode.layer = decode_layer == "eio"   ? siocheck::DecodeOptions::Layer::eio
+                   : decode_layer == "sio" ? siocheck::DecodeOptions::Layer::sio
+                                           : siocheck::DecodeOptions::Layer::automatic;
     return siocheck::run_decode(decode, std::cin, std::cout, std::cerr);
   }
   return kUsageError;
