@@ -238,3 +238,13 @@ def test_sessions_close_by_ping_timeout_without_pongs(servers):
     sid = handshake(server)
     assert request(server, "GET", f"EIO=4&transport=polling&sid={sid}")[2] == "2"
     server.wait_for_log(f'session close sid={sid} reason="ping timeout"')
+
+
+def test_a_text_frame_that_is_not_utf8_is_closed_with_1007(server):
+    ws = ws_connect(server, "EIO=4&transport=websocket")
+    ws.recv()
+    ws.send_frame(websocket.ABNF.create_frame(b"4\xff\xfe", websocket.ABNF.OPCODE_TEXT))
+    opcode, frame = ws.recv_data_frame(True)
+    assert opcode == websocket.ABNF.OPCODE_CLOSE
+    assert int.from_bytes(frame.data[:2], "big") == 1007
+    server.wait_for_log('reason="transport error"')
