@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "conform.hpp"
 #include "decode.hpp"
 #include "serve.hpp"
 
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
   app.footer(
       "Examples:\n"
       "  siocheck serve --port 3000                 the reference server, fixture settings\n"
+      "  siocheck conform --target http://127.0.0.1:3000   grade a Socket.IO server\n"
       "  siocheck decode '4hello\\x1e2' --escapes    what a polling payload holds\n"
       "Run 'siocheck COMMAND --help' for the options of each command.");
 
@@ -174,6 +176,87 @@ int main(int argc, char** argv) {
   cert_opt->needs(key_opt);
   key_opt->needs(cert_opt);
 
+  // ---- conform ----
+  siocheck::ConformOptions conform;
+  std::string conform_target, conform_launch, known_failing, known_flaky, json_out, junit_out,
+      html_out, shard, level;
+  int connect_timeout_ms = 0, upgrade_timeout_ms = 0;
+  auto* conform_cmd = app.add_subcommand("conform",
+                                         "Run the conformance suite against a Socket.IO server (or "
+                                         "the embedded reference server) and grade it.");
+  conform_cmd->footer(
+      "The target runs the fixture of conformance/FIXTURE.md. Verdicts: PASS, NON-STRICT (a SHOULD "
+      "broken, or an "
+      "allowed alternative), INFORMATIONAL (recorded, not judged), UNIMPLEMENTED (an optional "
+      "feature or the "
+      "extended fixture level is missing), FAIL.\n"
+      "Exit status: 0 no regression, 1 a regression (a FAIL, a NON-STRICT under --strict, or a "
+      "stale "
+      "--known-failing entry), 2 a usage error or an unreachable target.\n"
+      "Examples:\n"
+      "  siocheck conform                                   the embedded reference server\n"
+      "  siocheck conform --target http://127.0.0.1:3000 --html report.html\n"
+      "  siocheck conform --launch 'node server.js --port {port}' --known-failing "
+      "known-failing.txt\n"
+      "  siocheck conform --list --cases 'sio/acks'         what would run");
+  conform_cmd->add_option("--target", conform_target,
+                          "Base URL of the server under test: http(s)://HOST:PORT");
+  conform_cmd->add_option(
+      "--launch", conform_launch,
+      "Command that starts the server under test; {port} is replaced by a free port, and the run "
+      "starts once it answers a handshake");
+  conform_cmd->add_option("--eio-path", conform.eio_path, "Path of the target's Engine.IO echo")
+      ->capture_default_str();
+  conform_cmd->add_option("--sio-path", conform.sio_path, "Path of the target's Socket.IO fixture")
+      ->capture_default_str();
+  conform_cmd->add_flag("--insecure", conform.insecure, "Do not verify the https/wss certificate");
+  conform_cmd
+      ->add_option(
+          "--cases", conform.cases,
+          "Only these cases: ids, id@variant, globs (* and ?), or an area such as eio/polling")
+      ->delimiter(',');
+  conform_cmd->add_option("--skip", conform.skip, "Leave out these cases (same forms as --cases)")
+      ->delimiter(',');
+  conform_cmd->add_flag("--list", conform.list,
+                        "List the cases (after --cases/--skip/--shard) and stop");
+  conform_cmd
+      ->add_option("--jobs", conform.jobs, "Cases run at once (they mostly wait on the network)")
+      ->check(CLI::Range(1, 512))
+      ->capture_default_str();
+  conform_cmd->add_flag("--strict", conform.strict, "A NON-STRICT verdict is a regression too");
+  conform_cmd
+      ->add_option(
+          "--known-failing", known_failing,
+          "File of cases expected to fail (id or glob, then '# reason'); a listed case that passes "
+          "fails the run as stale")
+      ->check(CLI::ExistingFile);
+  conform_cmd
+      ->add_option("--known-flaky", known_flaky, "File of cases whose verdict never fails the run")
+      ->check(CLI::ExistingFile);
+  conform_cmd
+      ->add_option("--tolerance-ms", conform.tolerance_ms, "Slack added to every timing check")
+      ->check(CLI::Range(0, 60'000))
+      ->capture_default_str();
+  conform_cmd
+      ->add_option("--connect-timeout-ms", connect_timeout_ms,
+                   "The target's connect timeout, when not the contract's 1000 ms")
+      ->check(CLI::Range(1, 3'600'000));
+  conform_cmd
+      ->add_option("--upgrade-timeout-ms", upgrade_timeout_ms,
+                   "The target's upgrade timeout, when not the contract's 10000 ms")
+      ->check(CLI::Range(1, 3'600'000));
+  conform_cmd
+      ->add_option("--level", level,
+                   "Skip discovery: the target's fixture level is official or extended")
+      ->check(CLI::IsMember({"official", "extended"}));
+  conform_cmd->add_flag("--trace", conform.trace, "Print the wire trace of every regression");
+  conform_cmd->add_option("--json", json_out,
+                          "Write the JSON report (schema siocheck.conform/1) here");
+  conform_cmd->add_option("--junit", junit_out, "Write a JUnit XML report here");
+  conform_cmd->add_option("--html", html_out, "Write the self-contained HTML report here");
+  conform_cmd->add_option("--shard", shard,
+                          "Run only shard i of n (e.g. 2/4), for splitting the suite across jobs");
+
   // ---- decode ----
   siocheck::DecodeOptions decode;
   std::string decode_input;
@@ -244,6 +327,20 @@ int main(int argc, char** argv) {
                                             : siocheck::Verbosity::info;
     if (!tls_cert.empty()) serve.net.tls = sio::net::TlsFiles{tls_cert, tls_key};
     return siocheck::run_serve(std::move(serve));
+  }
+  if (*conform_cmd) {
+    if (!conform_target.empty()) conform.target = conform_target;
+    if (!conform_launch.empty()) conform.launch = conform_launch;
+    if (!known_failing.empty()) conform.known_failing = known_failing;
+    if (!known_flaky.empty()) conform.known_flaky = known_flaky;
+    if (!json_out.empty()) conform.json = json_out;
+    if (!junit_out.empty()) conform.junit = junit_out;
+    if (!html_out.empty()) conform.html = html_out;
+    if (!shard.empty()) conform.shard = shard;
+    if (!level.empty()) conform.level = level;
+    if (connect_timeout_ms) conform.connect_timeout_ms = connect_timeout_ms;
+    if (upgrade_timeout_ms) conform.upgrade_timeout_ms = upgrade_timeout_ms;
+    return siocheck::run_conform(conform);
   }
   if (*decode_cmd) {
     if (!decode_input.empty() || decode_cmd->count("input")) decode.input = decode_input;

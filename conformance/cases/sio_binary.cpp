@@ -1,0 +1,11 @@
+// sio/binary: (cases to be written)
+#include "areas.hpp"
+#include "common.hpp"
+
+namespace conform::cases {
+
+void add_sio_binary(std::vector<Case>& out) {
+  (void)out;
+}
+
+}  // namespace conform::cases

@@ -1,0 +1,11 @@
+// sio/broadcast: (cases to be written)
+#include "areas.hpp"
+#include "common.hpp"
+
+namespace conform::cases {
+
+void add_sio_broadcast(std::vector<Case>& out) {
+  (void)out;
+}
+
+}  // namespace conform::cases

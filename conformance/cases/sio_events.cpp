@@ -1,0 +1,11 @@
+// sio/events: (cases to be written)
+#include "areas.hpp"
+#include "common.hpp"
+
+namespace conform::cases {
+
+void add_sio_events(std::vector<Case>& out) {
+  (void)out;
+}
+
+}  // namespace conform::cases

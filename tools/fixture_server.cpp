@@ -1,0 +1,126 @@
+#include "fixture_server.hpp"
+
+#include <csignal>
+#include <vector>
+
+#include "eio_echo.hpp"
+
+namespace siocheck {
+
+namespace {
+
+std::string level_name(sio::apps::FixtureLevel level) {
+  return level == sio::apps::FixtureLevel::official ? "official" : "extended";
+}
+
+}  // namespace
+
+ServeOptions fixture_defaults() {
+  ServeOptions options;
+  options.engine.ping_interval = std::chrono::milliseconds(300);
+  options.engine.ping_timeout = std::chrono::milliseconds(200);
+  options.sio.connect_timeout = std::chrono::milliseconds(1000);
+  return options;
+}
+
+// Everything the server is made of, in construction order (destroyed in reverse).
+struct FixtureServer::Parts {
+  explicit Parts(ServeOptions& options)
+      : log([verbosity = options.verbosity](sio::engine::LogLevel level, std::string_view text) {
+          if (verbosity == Verbosity::off) return;
+          if (level == sio::engine::LogLevel::debug && verbosity != Verbosity::debug) return;
+          log_line(level == sio::engine::LogLevel::debug ? "debug" : "info", text);
+        }),
+        net(options.net,
+            [verbosity = options.verbosity](std::string_view text) {
+              if (verbosity != Verbosity::off) log_line("warn", text);
+            }),
+        eio(options.engine, net.scheduler(), echo, log),
+        io(net.scheduler(), with_log(options.sio, log)),
+        sio_engine(with_path(options.engine, options.sio_path), net.scheduler(), io, log),
+        fixture(io, options.level) {
+    io.attach(sio_engine);
+    net.mount(options.engine.path, [this](const sio::engine::HttpRequest& request,
+                                          std::shared_ptr<sio::engine::HttpExchange> exchange) {
+      eio.handle_request(request, std::move(exchange));
+    });
+    net.mount(options.sio_path, [this](const sio::engine::HttpRequest& request,
+                                       std::shared_ptr<sio::engine::HttpExchange> exchange) {
+      sio_engine.handle_request(request, std::move(exchange));
+    });
+  }
+
+  static sio::server::Options with_log(sio::server::Options options, sio::engine::LogSink sink) {
+    options.log = std::move(sink);
+    return options;
+  }
+  static sio::engine::Config with_path(sio::engine::Config config, std::string path) {
+    config.path = std::move(path);
+    return config;
+  }
+
+  // Waits until every session has been told it is closed, or the deadline passes, then stops. Until
+  // then the server keeps accepting, so a polling client's next GET still gets its close packet.
+  void stop_when_drained(sio::engine::Clock::time_point deadline) {
+    if (eio.session_count() + sio_engine.session_count() == 0 ||
+        net.scheduler().now() >= deadline) {
+      net.shutdown(std::chrono::milliseconds(500));
+      return;
+    }
+    net.scheduler().start_timer(sio::engine::Duration(10),
+                                [this, deadline] { stop_when_drained(deadline); });
+  }
+
+  sio::engine::LogSink log;
+  sio::net::Server net;
+  sio::apps::EioEcho echo;
+  sio::engine::Engine eio;
+  sio::server::Server io;
+  sio::engine::Engine sio_engine;
+  sio::apps::SioFixture fixture;
+};
+
+FixtureServer::FixtureServer(ServeOptions options) : options_(std::move(options)) {
+  options_.net.max_websocket_message = options_.engine.max_payload;
+  parts_ = std::make_unique<Parts>(options_);
+}
+
+FixtureServer::~FixtureServer() = default;
+
+std::uint16_t FixtureServer::listen() {
+  port_ = parts_->net.listen();
+  return port_;
+}
+
+std::string FixtureServer::url() const {
+  const auto& host = options_.net.host;
+  const auto shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  return parts_->net.scheme() + "://" + shown + ":" + std::to_string(port_);
+}
+
+void FixtureServer::run() {
+  parts_->log(sio::engine::LogLevel::info, "serving the Engine.IO echo on " + options_.engine.path +
+                                               " and the Socket.IO fixture (level " +
+                                               level_name(options_.level) + ") on " +
+                                               options_.sio_path);
+  parts_->net.run();
+  parts_->log(sio::engine::LogLevel::info, "stopped");
+}
+
+void FixtureServer::shutdown() {
+  parts_->net.scheduler().post([this] {
+    parts_->io.close();  // every socket leaves with "server shutting down"
+    parts_->eio.shutdown();
+    parts_->stop_when_drained(parts_->net.scheduler().now() + options_.shutdown_timeout);
+  });
+}
+
+void FixtureServer::shutdown_on_signals() {
+  parts_->net.on_signal([this](int signal) {
+    parts_->log(sio::engine::LogLevel::info,
+                std::string("shutting down (") + (signal == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+    shutdown();
+  });
+}
+
+}  // namespace siocheck

@@ -1,0 +1,58 @@
+// The reference fixture server: /engine.io/ (echo) and /socket.io/ (the fixture contract) on one
+// port. `siocheck serve` runs it in the foreground; `siocheck conform` runs it on a thread of its
+// own when no target is given.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "log.hpp"
+#include "sio/engine/engine.hpp"
+#include "sio/net/server.hpp"
+#include "sio/server/server.hpp"
+#include "sio_fixture.hpp"
+
+namespace siocheck {
+
+struct ServeOptions {
+  sio::net::ServerOptions net;
+  sio::engine::Config engine;  // /engine.io/; /socket.io/ uses the same settings at sio_path
+  std::string sio_path = "/socket.io/";
+  sio::server::Options sio;
+  sio::apps::FixtureLevel level = sio::apps::FixtureLevel::extended;
+  Verbosity verbosity = Verbosity::info;
+  // How long a shutdown waits for sessions to receive their close before stopping anyway.
+  std::chrono::milliseconds shutdown_timeout{2000};
+};
+
+// The fixture defaults of conformance/FIXTURE.md.
+ServeOptions fixture_defaults();
+
+class FixtureServer {
+ public:
+  explicit FixtureServer(ServeOptions options);
+  ~FixtureServer();
+  FixtureServer(const FixtureServer&) = delete;
+  FixtureServer& operator=(const FixtureServer&) = delete;
+
+  // Binds (throws std::runtime_error naming the address on failure); returns the port.
+  std::uint16_t listen();
+  std::string url() const;
+  // Runs the event loop on the calling thread until the server stops.
+  void run();
+  // From any thread: closes every session, then stops once they have their close (or the
+  // shutdown timeout passes).
+  void shutdown();
+  // Shuts down on SIGINT/SIGTERM (a second signal stops at once).
+  void shutdown_on_signals();
+
+ private:
+  struct Parts;
+  ServeOptions options_;
+  std::unique_ptr<Parts> parts_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace siocheck
