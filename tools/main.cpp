@@ -1,6 +1,7 @@
 // The siocheck command line: one binary, one subcommand per product. CLI11 lives in this file only.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "conform.hpp"
@@ -74,6 +75,9 @@ int main(int argc, char** argv) {
   long upgrade_timeout = 10000;
   long shutdown_timeout = 2000;
   long connect_timeout = 1000;
+  std::vector<std::string> fault_names;
+  bool list_faults = false;
+  bool faults_as_json = false;
   std::string level_text = "extended";
   bool deflate = true;
   auto* serve_cmd = app.add_subcommand(
@@ -154,6 +158,13 @@ int main(int argc, char** argv) {
                    "Binary attachments per Socket.IO packet at most; more close the connection")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000}))
       ->capture_default_str();
+  serve_cmd->add_option(
+      "--fault", fault_names,
+      "Switch on a deliberate protocol bug (repeatable), to prove that a test suite catches it; "
+      "see --list-faults");
+  serve_cmd->add_flag("--list-faults", list_faults,
+                      "List the fault catalogue and the cases each must fail, and stop");
+  serve_cmd->add_flag("--json", faults_as_json, "With --list-faults: print the catalogue as JSON");
   serve_cmd->add_flag("--per-message-deflate,!--no-per-message-deflate", deflate,
                       "Compress WebSocket messages of 1024 bytes or more when the client offers "
                       "permessage-deflate (on by default)");
@@ -303,6 +314,40 @@ int main(int argc, char** argv) {
       std::cerr << "siocheck serve: " << flag << ": " << what << "\n";
       return kUsageError;
     };
+    if (list_faults) {
+      if (faults_as_json) {
+        auto all = nlohmann::ordered_json::array();
+        for (const auto& info : sio::fault_catalogue()) {
+          auto cases = nlohmann::ordered_json::array();
+          for (const auto c : info.cases)
+            cases.push_back(std::string(c));
+          all.push_back({{"name", std::string(info.name)},
+                         {"description", std::string(info.description)},
+                         {"cases", std::move(cases)}});
+        }
+        std::cout << all.dump(2) << "\n";
+      } else {
+        for (const auto& info : sio::fault_catalogue()) {
+          std::cout << info.name << "\n    " << info.description << "\n    caught by:";
+          for (const auto c : info.cases)
+            std::cout << " " << c;
+          std::cout << "\n";
+        }
+      }
+      return 0;
+    }
+    for (const auto& name : fault_names) {
+      const auto fault = sio::fault_named(name);
+      if (!fault) {
+        std::string known;
+        for (const auto& info : sio::fault_catalogue())
+          known += (known.empty() ? "" : ", ") + std::string(info.name);
+        return usage("--fault", "unknown fault '" + name + "'; the catalogue has: " + known);
+      }
+      serve.engine.faults.add(*fault);
+      serve.sio.faults.add(*fault);
+      std::cerr << "siocheck serve: FAULT ON: " << name << " (this server is broken on purpose)\n";
+    }
     std::string error;
     if (!parse_cors(cors_text, serve.engine.cors, error)) return usage("--cors", error);
     if (!serve.engine.path.starts_with('/') || !serve.engine.path.ends_with('/'))

@@ -114,6 +114,7 @@ void Engine::forget(const Session& session) {
 }
 
 void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExchange> exchange) {
+  const auto undecorated = exchange;
   if (config_.cors.mode != CorsConfig::Mode::off) {
     if (request.method == Method::options && !request.websocket_upgrade) {
       exchange->respond(preflight_response(config_.cors, request));
@@ -129,7 +130,8 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
   auto refuse = [&](errc e) {
     log(LogLevel::debug, "refused " + request.target + " from " + request.remote_address + ": " +
                              make_error_code(e).message());
-    exchange->respond(error_response(e, upgrade));
+    auto& answer = config_.faults.has(Fault::no_cors_on_errors) ? undecorated : exchange;
+    answer->respond(error_response(e, upgrade));
   };
 
   // The order of these checks is the reference server's, so that a request with several faults
@@ -141,13 +143,17 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
 
   if (const auto sid = query.get("sid")) {
     auto session = find(*sid);
-    if (!session) return refuse(errc::unknown_sid);
+    if (!session)
+      return refuse(config_.faults.has(Fault::wrong_unknown_sid_code) ? errc::unknown_transport
+                                                                      : errc::unknown_sid);
     if (upgrade) {
       if (*transport != "websocket") return refuse(errc::upgrade_for_polling);
       session->on_websocket_request(exchange);
       return;
     }
-    if (*transport != "polling" || session->transport() != Transport::polling)
+    const bool stale_polling =
+        config_.faults.has(Fault::polling_after_upgrade) && *transport == "polling";
+    if (!stale_polling && (*transport != "polling" || session->transport() != Transport::polling))
       return refuse(errc::transport_mismatch);
     switch (request.method) {
       case Method::get:
@@ -178,7 +184,8 @@ std::string Engine::handshake_packet(const Session& session) const {
          "\",\"upgrades\":" + (offer_upgrade ? "[\"websocket\"]" : "[]") +
          ",\"pingInterval\":" + std::to_string(config_.ping_interval.count()) +
          ",\"pingTimeout\":" + std::to_string(config_.ping_timeout.count()) +
-         ",\"maxPayload\":" + std::to_string(config_.max_payload) + "}";
+         ",\"maxPayload\":" + std::to_string(config_.max_payload) +
+         (config_.faults.has(Fault::handshake_extra_key) ? ",\"cookie\":false}" : "}");
 }
 
 void Engine::handshake(const HttpRequest& request, std::string_view transport,

@@ -96,7 +96,8 @@ Session::~Session() {
 }
 
 void Session::start() {
-  ping_timer_.start(engine_.config().ping_interval, [this] { send_ping(); });
+  const bool early = engine_.config().faults.has(Fault::early_first_ping);
+  ping_timer_.start(early ? Duration(0) : engine_.config().ping_interval, [this] { send_ping(); });
 }
 
 // ---- sending ---------------------------------------------------------------------------------
@@ -155,8 +156,16 @@ void Session::flush() {
   if (queue_.empty()) return;
   if (transport_ == Transport::websocket) {
     if (!socket_) return;
-    for (auto& queued : queue_)
+    const bool as_text = engine_.config().faults.has(Fault::binary_as_base64_text);
+    for (auto& queued : queue_) {
+      if (as_text && queued.frame.binary) {
+        auto text =
+            std::make_shared<const std::string>("b" + wire::base64::encode(*queued.frame.bytes));
+        socket_->send({std::move(text), false, queued.compress});
+        continue;
+      }
       socket_->send({std::move(queued.frame.bytes), queued.frame.binary, queued.compress});
+    }
     queue_.clear();
     queued_bytes_ = 0;
     return;
@@ -189,6 +198,7 @@ void Session::answer_poll_with_queue() {
 // ---- long-polling --------------------------------------------------------------------------
 
 void Session::on_poll(std::shared_ptr<HttpExchange> exchange) {
+  if (poll_ && engine_.config().faults.has(Fault::overlapping_get_accepted)) answer_poll("6");
   if (poll_) {
     exchange->respond(error_response(errc::request_overlap));
     terminate(CloseReason::transport_error, "overlapping GET requests");
@@ -203,7 +213,9 @@ void Session::on_poll(std::shared_ptr<HttpExchange> exchange) {
                      "1");
   }
   if (!queue_.empty()) return answer_poll_with_queue();
-  if (upgrade_ == Upgrade::probed) return answer_poll("6");  // the client is pausing polling
+  const bool noop = !engine_.config().faults.has(Fault::no_noop_during_upgrade);
+  if (upgrade_ == Upgrade::probed && noop)
+    return answer_poll("6");  // the client is pausing polling
   engine_.log(LogLevel::debug, "sid=" + id_ + " poll held");
   poll_->on_abort([weak = weak_from_this(), raw = poll_.get()] {
     auto self = weak.lock();
@@ -227,9 +239,11 @@ void Session::on_post(const HttpRequest& request, std::shared_ptr<HttpExchange> 
   }
   post_in_progress_ = true;
   auto* raw = exchange.get();
-  raw->read_body(engine_.config().max_payload, [weak = weak_from_this(),
-                                                exchange = std::move(exchange)](BodyStatus status,
-                                                                                std::string body) {
+  const auto limit = engine_.config().faults.has(Fault::no_payload_limit)
+                         ? std::size_t{1} << 30
+                         : engine_.config().max_payload;
+  raw->read_body(limit, [weak = weak_from_this(), exchange = std::move(exchange)](
+                            BodyStatus status, std::string body) {
     if (auto self = weak.lock()) {
       self->on_post_body(status, std::move(body), exchange);
     } else if (status != BodyStatus::aborted) {
@@ -262,7 +276,7 @@ void Session::on_post_body(BodyStatus status, std::string body,
     if (state_ != State::open) break;
     on_packet(std::move(packet));
   }
-  if (ec && state_ == State::open)
+  if (ec && state_ == State::open && !engine_.config().faults.has(Fault::ignore_invalid_packet))
     terminate(CloseReason::parse_error, "invalid packet in POST body: " + ec.message());
   ex->respond(post_ok());
 }
@@ -301,6 +315,14 @@ void Session::on_packet(eio::Packet packet) {
 void Session::on_websocket_request(const std::shared_ptr<HttpExchange>& exchange) {
   const bool can_upgrade = engine_.config().allow_upgrades && transport_ == Transport::polling &&
                            upgrade_ == Upgrade::none && state_ == State::open;
+  if (!can_upgrade && transport_ == Transport::websocket && state_ == State::open &&
+      engine_.config().faults.has(Fault::second_websocket_takes_over)) {
+    if (socket_) socket_->close();
+    if (socket_handler_) socket_handler_->detach();
+    socket_handler_ = std::make_shared<SocketHandler>(weak_from_this());
+    socket_ = exchange->accept_websocket(socket_handler_);
+    return;
+  }
   if (!can_upgrade) {
     // Already upgraded or upgrading: the new WebSocket is closed and the session left alone.
     engine_.log(LogLevel::debug, "sid=" + id_ + " extra WebSocket refused");
@@ -331,6 +353,7 @@ void Session::on_socket_message(SocketHandler& from, bool binary, std::string da
       probe_->send({probe_reply_bytes(), false, true});
       upgrade_ = Upgrade::probed;
       // The client now pauses polling: end its GET so it can send "5".
+      if (engine_.config().faults.has(Fault::no_noop_during_upgrade)) return;
       if (poll_ && queue_.empty()) {
         answer_poll("6");
       } else if (poll_) {
@@ -349,6 +372,7 @@ void Session::on_socket_message(SocketHandler& from, bool binary, std::string da
   }
   eio::Packet packet;
   if (auto ec = eio::decode_text(data, packet)) {
+    if (engine_.config().faults.has(Fault::ignore_invalid_packet)) return;
     terminate(CloseReason::parse_error, "invalid packet on the WebSocket: " + ec.message());
     return;
   }
@@ -394,7 +418,9 @@ void Session::send_ping() {
   if (state_ != State::open) return;
   const std::array ping{Frame{ping_bytes(), false}};
   if (!send(ping)) return;
-  const auto timeout = engine_.config().ping_timeout;
+  auto timeout = engine_.config().ping_timeout;
+  if (engine_.config().faults.has(Fault::late_ping_timeout))
+    timeout += engine_.config().ping_interval;
   pong_timer_.start(timeout, [this, timeout] {
     terminate(CloseReason::ping_timeout,
               "no pong within " + std::to_string(timeout.count()) + " ms");

@@ -70,7 +70,9 @@ std::int64_t now_ms() {
 Client::Client(Server& server, std::shared_ptr<engine::Session> session)
     : server_(server),
       session_(std::move(session)),
-      decoder_(wire::sio::Limits{server.options().max_attachments}),
+      decoder_(wire::sio::Limits{server.options().max_attachments,
+                                 !server.options().faults.has(Fault::reserved_events_accepted),
+                                 !server.options().faults.has(Fault::placeholder_unchecked)}),
       connect_timer_(server.scheduler()) {}
 
 void Client::start() {
@@ -144,11 +146,19 @@ void Client::on_binary(std::string bytes) {
 void Client::on_packet(wire::sio::Packet packet) {
   auto self = shared_from_this();
   const auto it = sockets_.find(packet.nsp);
+  const auto& faults = server_.options().faults;
+  if (packet.type == PacketType::connect && it != sockets_.end() &&
+      faults.has(Fault::duplicate_connect_accepted)) {
+    send(detail::packet_frames(PacketType::connect, packet.nsp, std::nullopt,
+                               "{\"sid\":" + wire::json::quote(it->second->id()) + "}", {}));
+    return;
+  }
   if (packet.type == PacketType::connect) {
     if (it != sockets_.end() || connecting_.contains(packet.nsp))
       return close(DisconnectReason::forced_server_close,
                    "second CONNECT for namespace " + packet.nsp);
-    return connect(packet.nsp, packet.data.empty() ? std::string("{}") : std::move(packet.data));
+    const std::string none = faults.has(Fault::auth_null_without_payload) ? "null" : "{}";
+    return connect(packet.nsp, packet.data.empty() ? none : std::move(packet.data));
   }
   if (packet.type == PacketType::connect_error)
     return close(DisconnectReason::forced_server_close, "CONNECT_ERROR sent by the client");
@@ -177,8 +187,9 @@ void Client::connect(const std::string& nsp_name, std::string auth) {
   handshake.secure = info.secure;
   handshake.url = info.target;
   handshake.issued = now_ms();
-  auto socket =
-      std::make_shared<Socket>(*nsp, weak_from_this(), server_.new_id(), std::move(handshake));
+  const bool reuse_sid = server_.options().faults.has(Fault::engine_sid_as_socket_id);
+  auto socket = std::make_shared<Socket>(
+      *nsp, weak_from_this(), reuse_sid ? session_->id() : server_.new_id(), std::move(handshake));
 
   connecting_.insert(nsp_name);
   auto done = [weak = weak_from_this(), socket, nsp, nsp_name](std::optional<ConnectError> error) {
@@ -189,7 +200,8 @@ void Client::connect(const std::string& nsp_name, std::string auth) {
     if (error) {
       std::string payload = "{\"message\":";
       wire::json::quote_append(error->message, payload);
-      if (error->data_json) {
+      if (error->data_json &&
+          !self->server_.options().faults.has(Fault::connect_error_without_data)) {
         const auto inspection = wire::json::inspect(*error->data_json);
         payload += ",\"data\":";
         payload += inspection.valid ? wire::json::canonical(*error->data_json)

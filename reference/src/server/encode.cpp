@@ -23,8 +23,35 @@ std::vector<engine::Frame> packet_frames(PacketType type, std::string_view nsp,
   return frames;
 }
 
+namespace {
+
+// The json_reformatted fault: a space after every ':' and ',' outside strings.
+std::string spaced(std::string_view json) {
+  std::string out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    out.push_back(c);
+    if (in_string) {
+      if (c == '\\' && i + 1 < json.size()) {
+        out.push_back(json[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == ':' || c == ',') {
+      out.push_back(' ');
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<engine::Frame> event_frames(std::string_view nsp, std::string_view event,
-                                        const Args& args, std::optional<std::uint64_t> id) {
+                                        const Args& args, std::optional<std::uint64_t> id,
+                                        const Faults& faults) {
   std::string data;
   const auto& array = args.array_json();
   data.reserve(event.size() + array.size() + 4);
@@ -35,13 +62,17 @@ std::vector<engine::Frame> event_frames(std::string_view nsp, std::string_view e
     data.append(array, 1, array.size() - 2);
   }
   data.push_back(']');
+  if (faults.has(Fault::json_reformatted)) data = spaced(data);
   return packet_frames(args.has_binary() ? PacketType::binary_event : PacketType::event, nsp, id,
                        data, args.attachments());
 }
 
-std::vector<engine::Frame> ack_frames(std::string_view nsp, std::uint64_t id, const Args& args) {
-  return packet_frames(args.has_binary() ? PacketType::binary_ack : PacketType::ack, nsp, id,
-                       args.array_json(), args.attachments());
+std::vector<engine::Frame> ack_frames(std::string_view nsp, std::uint64_t id, const Args& args,
+                                      const Faults& faults) {
+  const auto data =
+      faults.has(Fault::json_reformatted) ? spaced(args.array_json()) : args.array_json();
+  return packet_frames(args.has_binary() ? PacketType::binary_ack : PacketType::ack, nsp, id, data,
+                       args.attachments());
 }
 
 }  // namespace sio::server::detail

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sio/engine/engine.hpp"
+#include "sio/faults.hpp"
 #include "sio/server/args.hpp"
 #include "sio/wire/sio_packet.hpp"
 
@@ -19,8 +20,10 @@ std::vector<engine::Frame> packet_frames(wire::sio::PacketType type, std::string
 
 // An EVENT (or BINARY_EVENT when the arguments hold binary): ["event", ...args].
 std::vector<engine::Frame> event_frames(std::string_view nsp, std::string_view event,
-                                        const Args& args, std::optional<std::uint64_t> id);
+                                        const Args& args, std::optional<std::uint64_t> id,
+                                        const Faults& faults = {});
 // An ACK (or BINARY_ACK) carrying `args`.
-std::vector<engine::Frame> ack_frames(std::string_view nsp, std::uint64_t id, const Args& args);
+std::vector<engine::Frame> ack_frames(std::string_view nsp, std::uint64_t id, const Args& args,
+                                      const Faults& faults = {});
 
 }  // namespace sio::server::detail

@@ -27,8 +27,8 @@ void Namespace::add(const std::shared_ptr<Socket>& socket) {
   adapter_.join(socket->id(), socket->id());
 }
 
-void Namespace::remove(const Socket& socket) {
-  adapter_.leave_all(socket.id());
+void Namespace::remove(const Socket& socket, bool keep_rooms) {
+  if (!keep_rooms) adapter_.leave_all(socket.id());
   sockets_.erase(socket.id());
 }
 

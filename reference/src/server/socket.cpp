@@ -92,7 +92,8 @@ bool Socket::emit_with(const EmitFlags& flags, std::string_view event, const Arg
   }
   auto client = client_.lock();
   if (!client) return false;
-  const auto frames = detail::event_frames(nsp_.name(), event, args, std::nullopt);
+  const auto frames =
+      detail::event_frames(nsp_.name(), event, args, std::nullopt, nsp_.server().options().faults);
   return client->send(frames, flags);
 }
 
@@ -121,7 +122,8 @@ void Socket::emit_with_ack_with(const EmitFlags& flags, std::string_view event, 
         });
   }
   acks_.emplace(id, std::move(pending));
-  client->send(detail::event_frames(nsp_.name(), event, args, id), flags);
+  client->send(detail::event_frames(nsp_.name(), event, args, id, nsp_.server().options().faults),
+               flags);
 }
 
 void Socket::expect_ack(std::uint64_t id, std::function<void(const Args&)> on_ack) {
@@ -136,7 +138,10 @@ void Socket::drop_ack(std::uint64_t id) {
 
 void Socket::send_ack(std::uint64_t id, const Args& args) {
   if (!connected_) return;
-  if (auto client = client_.lock()) client->send(detail::ack_frames(nsp_.name(), id, args));
+  const auto& faults = nsp_.server().options().faults;
+  const std::string_view nsp =
+      faults.has(Fault::ack_without_namespace) ? "/" : std::string_view(nsp_.name());
+  if (auto client = client_.lock()) client->send(detail::ack_frames(nsp, id, args, faults));
 }
 
 void Socket::join(std::string_view room) {
@@ -152,20 +157,23 @@ void Socket::leave(std::string_view room) {
   if (connected_) nsp_.adapter().leave(id_, room);
 }
 
+BroadcastOperator Socket::broadcast() const {
+  // The sender is left out through its own room, unless a fault says otherwise.
+  if (nsp_.server().options().faults.has(Fault::broadcast_includes_sender))
+    return BroadcastOperator(nsp_);
+  return BroadcastOperator(nsp_, {}, {id_});
+}
+
 BroadcastOperator Socket::to(std::string_view room) const {
-  return BroadcastOperator(nsp_, {}, {id_}).to(room);
+  return broadcast().to(room);
 }
 
 BroadcastOperator Socket::to(const std::vector<std::string>& rooms) const {
-  return BroadcastOperator(nsp_, {}, {id_}).to(rooms);
+  return broadcast().to(rooms);
 }
 
 BroadcastOperator Socket::except(std::string_view room) const {
-  return BroadcastOperator(nsp_, {}, {id_}).except(room);
-}
-
-BroadcastOperator Socket::broadcast() const {
-  return BroadcastOperator(nsp_, {}, {id_});
+  return broadcast().except(room);
 }
 
 void Socket::disconnect(bool close) {
@@ -210,6 +218,11 @@ void Socket::on_packet(wire::sio::Packet packet) {
       return;
     }
     case PacketType::disconnect:
+      if (nsp_.server().options().faults.has(Fault::namespace_disconnect_closes_connection)) {
+        if (auto client = client_.lock())
+          return client->close(DisconnectReason::client_namespace_disconnect,
+                               "DISCONNECT for one namespace");
+      }
       on_close(DisconnectReason::client_namespace_disconnect);
       return;
     case PacketType::connect:
@@ -247,7 +260,7 @@ void Socket::on_close(DisconnectReason reason) {
                       std::string("disconnecting handler threw: ") + e.what());
   }
   connected_ = false;
-  nsp_.remove(*this);  // leaves every room
+  nsp_.remove(*this, nsp_.server().options().faults.has(Fault::rooms_kept_on_disconnect));
   if (auto client = client_.lock()) client->remove(*this);
   auto acks = std::move(acks_);
   acks_.clear();

@@ -12,7 +12,8 @@ bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-std::error_code check_payload(PacketType type, std::string_view data, json::Inspection inspection) {
+std::error_code check_payload(PacketType type, std::string_view data, json::Inspection inspection,
+                              bool reject_reserved) {
   if (data.empty()) {
     // No payload: normal for CONNECT and DISCONNECT. The reference also lets EVENT and ACK go
     // without one; the specification says they carry an array, and so does this server.
@@ -44,7 +45,7 @@ std::error_code check_payload(PacketType type, std::string_view data, json::Insp
   const auto first = items.front();
   if (first.front() == '"') {
     const auto name = json::unquote(first);
-    if (name && is_reserved_event(*name)) return errc::reserved_event_name;
+    if (name && reject_reserved && is_reserved_event(*name)) return errc::reserved_event_name;
     return {};
   }
   const char c = first.front();
@@ -118,7 +119,7 @@ std::error_code decode_text(std::string_view text, Packet& out, std::size_t& dec
 
   const auto data = text.substr(i);
   const auto inspection = data.empty() ? json::Inspection{} : json::inspect(data);
-  if (auto ec = check_payload(out.type, data, inspection)) return ec;
+  if (auto ec = check_payload(out.type, data, inspection, limits.reject_reserved_events)) return ec;
   if (out.is_binary() || inspection.canonical) {
     out.data.assign(data);
   } else if (!data.empty()) {
@@ -190,6 +191,10 @@ std::error_code Decoder::feed_binary(std::string bytes, Packet& out, bool& compl
 }
 
 std::error_code Decoder::finish(Packet& out) {
+  if (!limits_.check_placeholders) {
+    out = std::move(pending_);  // as received: placeholders unchecked
+    return {};
+  }
   std::string data;
   std::vector<std::size_t> order;
   if (!json::canonicalize_binary(pending_.data, pending_.attachments.size(), data, order))

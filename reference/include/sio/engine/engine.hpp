@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sio/engine/http.hpp"
+#include "sio/faults.hpp"
 #include "sio/engine/scheduler.hpp"
 #include "sio/wire/eio_packet.hpp"
 #include "sio/wire/query.hpp"
@@ -42,6 +43,7 @@ struct Config {
   bool allow_websocket = true;
   bool allow_upgrades = true;
   CorsConfig cors;
+  Faults faults;  // deliberate bugs, for proving the conformance suite (off by default)
 };
 
 enum class Transport { polling, websocket };

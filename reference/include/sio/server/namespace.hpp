@@ -62,7 +62,8 @@ class Namespace {
   friend class Socket;
 
   void add(const std::shared_ptr<Socket>& socket);
-  void remove(const Socket& socket);
+  // Removes the socket and its rooms (`keep_rooms` reproduces a bug: see sio/faults.hpp).
+  void remove(const Socket& socket, bool keep_rooms = false);
 
   Server& server_;
   std::string name_;

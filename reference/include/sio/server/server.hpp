@@ -30,6 +30,7 @@ struct Options {
   std::size_t max_attachments = 10;  // per binary packet
   std::function<std::string()> ids;  // socket ids; 120 random bits by default
   engine::LogSink log;
+  Faults faults;  // deliberate bugs, for proving the conformance suite (off by default)
 };
 
 class Server final : public engine::Handler {

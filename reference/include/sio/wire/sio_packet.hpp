@@ -42,6 +42,9 @@ struct Packet {
 
 struct Limits {
   std::size_t max_attachments = 10;
+  // Off only to reproduce other servers' bugs (see sio/faults.hpp).
+  bool reject_reserved_events = true;
+  bool check_placeholders = true;
 };
 
 // Event names an incoming EVENT may not use.
