@@ -83,40 +83,43 @@ std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-// A target started by --launch: its process, and its last output lines for the report.
+// A target started by --launch: its process, and its output in a file (a pipe would block a
+// chatty target once nobody reads it) whose last lines go into the report when it fails.
 class Launched {
  public:
-  Launched(std::string command) : command_(std::move(command)) {}
-  ~Launched() { stop(); }
+  explicit Launched(std::string command) : command_(std::move(command)) {}
+  ~Launched() {
+    stop();
+    if (!log_path_.empty()) ::unlink(log_path_.c_str());
+  }
+  Launched(const Launched&) = delete;
+  Launched& operator=(const Launched&) = delete;
 
   bool start() {
-    int pipefd[2];
-    if (::pipe(pipefd) != 0) return false;
+    char path[] = "/tmp/siocheck-launch-XXXXXX";
+    const int fd = ::mkstemp(path);
+    if (fd < 0) return false;
+    log_path_ = path;
     pid_ = ::fork();
     if (pid_ == 0) {
       ::setpgid(0, 0);
-      ::dup2(pipefd[1], 1);
-      ::dup2(pipefd[1], 2);
-      ::close(pipefd[0]);
-      ::close(pipefd[1]);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::close(fd);
       ::execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    ::close(pipefd[1]);
-    fd_ = pipefd[0];
-    ::fcntl(fd_, F_SETFL, O_NONBLOCK);
+    ::close(fd);
     return pid_ > 0;
   }
 
-  // Collects output; false once the process has exited (status in exit_status()).
+  // False once the process has exited (see exit_status()).
   bool alive() {
-    drain();
     if (exited_) return false;
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       exited_ = true;
       status_ = status;
-      drain();
       return false;
     }
     return true;
@@ -129,8 +132,14 @@ class Launched {
   }
 
   std::string last_lines() const {
+    std::ifstream in(log_path_);
+    std::deque<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+      lines.push_back(line);
+      if (lines.size() > 20) lines.pop_front();
+    }
     std::string out;
-    for (const auto& line : lines_)
+    for (const auto& line : lines)
       out += "    " + line + "\n";
     return out.empty() ? "    (no output)\n" : out;
   }
@@ -145,33 +154,14 @@ class Launched {
       ::waitpid(pid_, nullptr, 0);
       exited_ = true;
     }
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
   }
 
  private:
-  void drain() {
-    if (fd_ < 0) return;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(fd_, buf, sizeof buf)) > 0) {
-      partial_.append(buf, static_cast<std::size_t>(n));
-      std::size_t nl;
-      while ((nl = partial_.find('\n')) != std::string::npos) {
-        lines_.push_back(partial_.substr(0, nl));
-        partial_.erase(0, nl + 1);
-        if (lines_.size() > 20) lines_.pop_front();
-      }
-    }
-  }
-
   std::string command_;
+  std::string log_path_;
   pid_t pid_ = -1;
-  int fd_ = -1;
   bool exited_ = false;
   int status_ = 0;
-  std::string partial_;
-  std::deque<std::string> lines_;
 };
 
 // An Engine.IO handshake on `path`: whether the target answers as an Engine.IO server.

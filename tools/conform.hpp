@@ -17,7 +17,7 @@ struct ConformOptions {
   std::vector<std::string> cases;
   std::vector<std::string> skip;
   bool list = false;
-  int jobs = 32;
+  int jobs = 12;
   bool strict = false;
   std::optional<std::string> known_failing;
   std::optional<std::string> known_flaky;

@@ -60,7 +60,8 @@ void add_eio_handshake(std::vector<Case>& out) {
         // Only the order of the five known keys: extra keys are eio/handshake/1's business.
         std::string order;
         for (const auto& k : h.keys)
-          if (k == "sid" || k == "upgrades" || k == "pingInterval" || k == "pingTimeout" || k == "maxPayload")
+          if (k == "sid" || k == "upgrades" || k == "pingInterval" || k == "pingTimeout" ||
+              k == "maxPayload")
             order += (order.empty() ? "" : ",") + k;
         c.expect_eq("key order", "sid,upgrades,pingInterval,pingTimeout,maxPayload", order);
       });

@@ -1,11 +1,553 @@
-// sio/binary: (cases to be written)
+// sio/binary: binary attachments: echo in kind, placeholders (nesting, order, key order),
+// BINARY_ACK, the transports' binary forms, and the malformed binary packets that must close the
+// connection (text while attachments are pending, stray binary, bad or hostile num, too many or
+// zero attachments).
+#include <deque>
+#include <initializer_list>
+
 #include "areas.hpp"
 #include "common.hpp"
 
 namespace conform::cases {
 
+namespace {
+
+std::unique_ptr<SioClient> joined(Context& c, std::string_view nsp = "/") {
+  auto client = c.open_sio();
+  if (!client->join(nsp, "", Ms(3000))) {
+    const auto& last = client->last();
+    c.fail("joining " + std::string(nsp), "the CONNECT accepted", last ? last->text : "nothing");
+  }
+  return client;
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "<";
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i) out += ' ';
+    if (i == 32) {
+      out += "... " + std::to_string(bytes.size()) + " bytes";
+      break;
+    }
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out + ">";
+}
+
+// A packet as the checks show it: its text, then its attachments.
+std::string shown(const SioReceived& r) {
+  std::string s = r.text;
+  for (const auto& a : r.attachments)
+    s += " + " + hex(a);
+  return s;
+}
+
+SioReceived expect_next(Context& c, SioClient& client, std::string_view what,
+                        std::string_view expected) {
+  const auto got = c.expect_sio(client, Ms(3000), what);
+  c.expect_eq(what, expected, shown(got));
+  return got;
+}
+
+// Socket.IO text, and binary attachments, sent together: one POST over polling (attachments as
+// "b" records), one frame each over WebSocket.
+struct Part {
+  std::string data;
+  bool binary = false;
+};
+void send_all(SioClient& client, const std::vector<Part>& parts) {
+  auto& eio = client.eio();
+  if (eio.current() == Transport::polling) {
+    std::vector<std::string> records;
+    for (const auto& p : parts)
+      records.push_back(p.binary ? "b" + codec::base64_encode(p.data) : "4" + p.data);
+    eio.send_batch(records);
+    return;
+  }
+  for (const auto& p : parts) {
+    if (p.binary) {
+      eio.send_binary(p.data);
+    } else {
+      eio.send("4" + p.data);
+    }
+  }
+}
+
+std::string bytes(std::initializer_list<unsigned char> list) {
+  return std::string(list.begin(), list.end());
+}
+
+// One joined connection per list of parts; each sends its parts, and every connection must then
+// be closed promptly without answering anything.
+void expect_each_closes_silently(Context& c, const std::vector<std::vector<Part>>& inputs) {
+  std::vector<std::unique_ptr<SioClient>> clients;
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    clients.push_back(joined(c));
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    send_all(*clients[i], inputs[i]);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    std::string what = "after";
+    for (const auto& p : inputs[i])
+      what += " " + (p.binary ? hex(p.data) : p.data);
+    auto& client = *clients[i];
+    const auto limit = c.prompt(client.eio());
+    const auto got = client.next(limit);
+    if (got) c.fail(what, "the connection closes, with no answer", "answered: " + shown(*got));
+    c.check(client.closed(), what,
+            "the connection closes within " + std::to_string(limit.count()) + " ms",
+            client.closed() ? "closed: " + client.end_reason() : "still open");
+  }
+}
+
+// A client for cases that send large bodies. Over polling the session's automatic pong is a POST of
+// its own, and two POSTs at once are a protocol violation that closes the session; a large POST on
+// a busy machine can still be in flight when a ping comes. So over polling this client answers
+// pings itself: a large POST goes out right after a pong (the next ping is then a whole
+// pingInterval away), and a ping that comes meanwhile is answered as soon as the POST has been
+// answered. Large POST bodies are written in two pieces, as a busy network may deliver them. Over
+// WebSocket the session's automatic pong stays on.
+class HandPonged {
+ public:
+  HandPonged(Context& c, SioClient& client)
+      : c_(c), client_(client), polling_(client.eio().current() == Transport::polling) {
+    if (polling_) client.eio().set_auto_pong(false);
+  }
+
+  // Polling: waits for the next ping and answers it. Anything else arriving first fails the case.
+  void after_ping() {
+    if (!polling_) return;
+    auto& eio = client_.eio();
+    const auto wait = eio.ping_interval() + c_.prompt(eio);
+    auto event = eio.next(wait, true);
+    if (!event || event->kind == EioEvent::Kind::closed || event->packet.type != '2')
+      c_.fail("waiting for a ping", "a ping within " + std::to_string(wait.count()) + " ms",
+              event ? describe(*event) : "nothing");
+    pong();
+  }
+
+  // Sends Engine.IO packets together: one POST (waited for) on polling, frames on WebSocket.
+  // A record starting with "b" is binary (base64 over polling, a binary frame on WebSocket).
+  void send(const std::vector<std::string>& records) {
+    auto& eio = client_.eio();
+    if (!polling_) {
+      for (const auto& r : records) {
+        if (r.starts_with("b")) {
+          eio.send_binary(codec::base64_decode(std::string_view(r).substr(1)).value_or(""));
+        } else {
+          eio.send(r);
+        }
+      }
+      return;
+    }
+    post(codec::join_payload(records));
+    pump(Ms(0));
+  }
+
+  // The next Socket.IO packet with its attachments (pings answered on the way), or nullopt.
+  std::optional<SioReceived> next(Ms timeout) {
+    const auto deadline = Clock::now() + timeout;
+    std::optional<SioReceived> partial;
+    while (true) {
+      if (packets_.empty()) {
+        const auto left = std::chrono::duration_cast<Ms>(deadline - Clock::now());
+        if (ended_ || left <= Ms(0) || !pump(left)) return std::nullopt;
+        continue;
+      }
+      const auto p = std::move(packets_.front());
+      packets_.pop_front();
+      if (p.binary) {
+        if (!partial) {
+          SioReceived stray;
+          stray.text = "<binary with no packet waiting>";
+          stray.attachments.push_back(p.data);
+          return stray;
+        }
+        partial->attachments.push_back(p.data);
+        if (static_cast<int>(partial->attachments.size()) >= partial->packet.attachments)
+          return partial;
+        continue;
+      }
+      SioReceived got;
+      got.text = p.data;
+      if (auto parsed = codec::parse_sio(p.data)) {
+        got.packet = std::move(*parsed);
+      } else {
+        got.packet.type = -1;
+      }
+      if (got.packet.attachments > 0) {
+        partial = std::move(got);
+        continue;
+      }
+      return got;
+    }
+  }
+
+  // What happened within `wait`: the first packet, the close, or nothing.
+  std::string outcome(Ms wait) {
+    auto got = next(wait);
+    if (got)
+      return "answered: " + (got->text.size() > 120 ? got->text.substr(0, 120) + "..." : got->text);
+    if (ended_) return "closed: " + end_;
+    return "nothing within " + std::to_string(wait.count()) + " ms, connection open";
+  }
+
+  SioReceived expect(Ms timeout, std::string_view what) {
+    auto got = next(timeout);
+    if (!got)
+      c_.fail(std::string(what), "a packet within " + std::to_string(timeout.count()) + " ms",
+              ended_ ? "the connection ended: " + end_ : "nothing");
+    return *got;
+  }
+
+ private:
+  // Takes what has arrived (waiting up to `wait` for the first of it), answering pings at once.
+  // False when nothing came.
+  bool pump(Ms wait) {
+    bool any = false;
+    auto& eio = client_.eio();
+    while (auto event = eio.next(any ? Ms(0) : wait, true)) {
+      any = true;
+      if (event->kind == EioEvent::Kind::closed) {
+        ended_ = true;
+        end_ = event->how;
+        break;
+      }
+      if (event->packet.type == '2') {
+        if (polling_) pong();
+        continue;
+      }
+      if (event->packet.type == '4') packets_.push_back(event->packet);
+    }
+    return any;
+  }
+
+  void pong() { post("3"); }
+
+  // One POST on a connection of its own. A body past 8 KB is written in two pieces, a moment
+  // apart: it arrives in several reads, as a busy network delivers it, and the server must read all
+  // of it.
+  void post(const std::string& body) {
+    const auto& t = c_.target();
+    RawConnection raw(c_.loop());
+    if (!raw.connect(Ms(5000))) c_.fail("a POST", "a connection", "connection refused");
+    raw.send("POST " + c_.sio() + "?" + client_.eio().url_query() + " HTTP/1.1\r\nHost: " + t.host +
+             ":" + std::to_string(t.port) +
+             "\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n");
+    const std::size_t first = std::min<std::size_t>(body.size(), 8192);
+    raw.send(std::string_view(body).substr(0, first));
+    if (first < body.size()) {
+      c_.loop().run_for(Ms(2));
+      raw.send(std::string_view(body).substr(first));
+    }
+    bool closed = false;
+    const auto answer = raw.read(Ms(10000), &closed);
+    if (!answer.starts_with("HTTP/1.1 200"))
+      c_.fail("a POST", "HTTP/1.1 200", answer.empty() ? "no answer" : answer.substr(0, 80));
+  }
+
+  Context& c_;
+  SioClient& client_;
+  bool polling_;
+  std::deque<codec::EioPacket> packets_;
+  bool ended_ = false;
+  std::string end_;
+};
+
+}  // namespace
+
 void add_sio_binary(std::vector<Case>& out) {
-  (void)out;
+  const std::string spec = "Socket.IO v5 specification, Packet format (binary attachments)";
+  const std::string official = "official Socket.IO test suite; fixture contract";
+  const std::string p0 = R"({"_placeholder":true,"num":0})";
+  const std::string p1 = R"({"_placeholder":true,"num":1})";
+  const std::string p2 = R"({"_placeholder":true,"num":2})";
+
+  add(out,
+      {"sio/binary/1", "Binary is echoed as binary",
+       "A BINARY_EVENT message with one attachment MUST be echoed as BINARY_EVENT message-back "
+       "with a placeholder and the same bytes as an attachment.",
+       Level::must, official, kAllTransports},
+      [p0](Context& c) {
+        auto client = joined(c);
+        send_all(*client, {{"51-[\"message\"," + p0 + "]"}, {bytes({1, 2, 3}), true}});
+        expect_next(c, *client, "message-back", "51-[\"message-back\"," + p0 + "] + <01 02 03>");
+      });
+
+  add(out,
+      {"sio/binary/2", "Nested binary and several attachments keep their order",
+       "Attachments at any depth MUST come back in place: placeholders numbered depth-first in "
+       "array and key order, and the attachments sent in that order.",
+       Level::must, spec + "; socket.io-parser deconstructPacket", kAllTransports},
+      [p0, p1, p2](Context& c) {
+        auto client = joined(c);
+        const std::string args =
+            p0 + ",{\"a\":[" + p1 + ",\"x\"],\"b\":{\"c\":" + p2 + "}},\"tail\"";
+        send_all(*client, {{"53-[\"message\"," + args + "]"},
+                           {bytes({1}), true},
+                           {bytes({2, 2}), true},
+                           {bytes({3, 3, 3}), true}});
+        expect_next(c, *client, "message-back",
+                    "53-[\"message-back\"," + args + "] + <01> + <02 02> + <03 03 03>");
+      });
+
+  add(out,
+      {"sio/binary/3", "Placeholders out of order are renumbered depth-first",
+       "A client may number placeholders in any order; the server MUST put each attachment where "
+       "its num says, and its own packet MUST number them depth-first with the attachments in "
+       "that order.",
+       Level::must, spec + "; socket.io-parser reconstructPacket/deconstructPacket",
+       kPollingAndWebSocket},
+      [p0, p1, p2](Context& c) {
+        auto client = joined(c);
+        send_all(*client, {{"53-[\"message\"," + p2 + ",{\"k\":" + p0 + "}," + p1 + "]"},
+                           {bytes({0xaa}), true},
+                           {bytes({0xbb}), true},
+                           {bytes({0xcc}), true}});
+        expect_next(
+            c, *client, "message-back",
+            "53-[\"message-back\"," + p0 + ",{\"k\":" + p1 + "}," + p2 + "] + <cc> + <aa> + <bb>");
+      });
+
+  add(out,
+      {"sio/binary/4", "Placeholder key order does not matter",
+       "{\"num\":0,\"_placeholder\":true} is the same placeholder as "
+       "{\"_placeholder\":true,\"num\":0} and MUST be accepted; the echo is written with "
+       "_placeholder first.",
+       Level::must, "socket.io 4.8 observed (S17); PROTOCOL notes §4.2 (netty-socketio PR #326)",
+       kPollingAndWebSocket},
+      [p0](Context& c) {
+        auto client = joined(c);
+        send_all(*client,
+                 {{R"(51-["message",{"num":0,"_placeholder":true}])"}, {bytes({5}), true}});
+        expect_next(c, *client, "message-back", "51-[\"message-back\"," + p0 + "] + <05>");
+      });
+
+  add(out,
+      {"sio/binary/5", "A binary ack is a BINARY_ACK with the attachments",
+       "message-with-ack with binary arguments MUST be acknowledged with BINARY_ACK (6<n>-<id>) "
+       "carrying the same placeholders and attachments.",
+       Level::must, official, kAllTransports},
+      [p0, p1](Context& c) {
+        auto client = joined(c);
+        const std::string args = p0 + ",{\"n\":[" + p1 + "]}";
+        send_all(*client, {{"52-789[\"message-with-ack\"," + args + "]"},
+                           {bytes({1}), true},
+                           {bytes({2}), true}});
+        expect_next(c, *client, "ack", "62-789[" + args + "] + <01> + <02>");
+      });
+
+  add(out,
+      {"sio/binary/6", "Attachments travel as binary in each transport",
+       "Over polling an attachment MUST be a \"b\" + base64 record of the payload (the client "
+       "sends the header and the record in one POST); over WebSocket it MUST be a binary frame. "
+       "The answer's header is a text packet, followed by its attachment as binary.",
+       Level::must, "Engine.IO v4 specification, Packet encoding; " + spec, kPollingAndWebSocket},
+      [p0](Context& c) {
+        auto client = joined(c);
+        send_all(*client, {{"51-[\"message\"," + p0 + "]"}, {bytes({0, 0xff, 0x1e, 0x34}), true}});
+        auto& eio = client->eio();
+        const auto header = c.expect_packet(eio, Ms(3000), "header");
+        c.check(!header.binary && header.type == '4' &&
+                    header.data == "51-[\"message-back\"," + p0 + "]",
+                "header", "text 451-[\"message-back\"," + p0 + "]", describe(header));
+        const auto attachment = c.expect_packet(eio, Ms(3000), "attachment");
+        const std::string how =
+            eio.current() == Transport::polling ? "a b-record" : "a binary frame";
+        c.check(
+            attachment.binary && attachment.data == bytes({0, 0xff, 0x1e, 0x34}), "attachment",
+            how + " holding <00 ff 1e 34>",
+            attachment.binary ? "binary " + hex(attachment.data) : "text " + describe(attachment));
+      });
+
+  add(out,
+      {"sio/binary/7", "A text packet while attachments are pending closes the connection",
+       "After a BINARY_EVENT header the next messages MUST be its attachments: a text packet "
+       "instead is a protocol violation and the server MUST close the connection promptly, "
+       "answering neither packet.",
+       Level::must, spec + "; socket.io 4.8 observed (S14)", kAllTransports},
+      [p0](Context& c) {
+        expect_each_closes_silently(c,
+                                    {{{"51-[\"message\"," + p0 + "]"}, {R"(2["message","x"])"}}});
+      });
+
+  add(out,
+      {"sio/binary/8", "A binary message with nothing pending closes the connection",
+       "A binary message with no BINARY_EVENT or BINARY_ACK header waiting for it is a protocol "
+       "violation: the server MUST close the connection promptly.",
+       Level::must, spec + "; socket.io 4.8 observed (S15)", kAllTransports},
+      [](Context& c) {
+        expect_each_closes_silently(c, {{{bytes({1, 2}), true}}});
+      });
+
+  add(out,
+      {"sio/binary/9", "A placeholder num out of range closes the connection",
+       "A placeholder's num MUST index the attachments ([0, count)): num equal to the count, "
+       "negative, or past it closes the connection promptly, with no echo.",
+       Level::must, spec + "; socket.io 4.8 observed (S16)", kPollingAndWebSocket},
+      [p0](Context& c) {
+        expect_each_closes_silently(
+            c, {{{R"(51-["message",{"_placeholder":true,"num":1}])"}, {bytes({1}), true}},
+                {{R"(51-["message",{"_placeholder":true,"num":-1}])"}, {bytes({1}), true}},
+                {{"52-[\"message\"," + p0 + R"(,{"_placeholder":true,"num":2}])"},
+                 {bytes({1}), true},
+                 {bytes({2}), true}}});
+      });
+
+  add(out,
+      {"sio/binary/10", "A placeholder num that is not a number closes the connection",
+       "A placeholder whose num is not an integer index, such as \"splice\" (the input behind "
+       "CVE-2022-2421, which let a decoder put a function into the arguments), MUST close the "
+       "connection promptly and MUST NOT be echoed.",
+       Level::must, "CVE-2022-2421 (socket.io-parser 4.0.5 / 4.2.1)", kAllTransports},
+      [](Context& c) {
+        expect_each_closes_silently(
+            c, {{{R"(51-["message",{"_placeholder":true,"num":"splice"}])"}, {bytes({1}), true}}});
+      });
+
+  add(out,
+      {"sio/binary/11", "A fractional placeholder num closes the connection",
+       "num 0.5 is a number but not an index: the server SHOULD close the connection as for any "
+       "num outside the integers [0, count). socket.io-parser 4.2.7 only checks the range and "
+       "puts undefined (written null) in its place.",
+       Level::should, "CVE-2022-2421 (num must be an integer index); PROTOCOL notes §2.3",
+       kPollingAndWebSocket},
+      [](Context& c) {
+        expect_each_closes_silently(
+            c, {{{R"(51-["message",{"_placeholder":true,"num":0.5}])"}, {bytes({1}), true}}});
+      });
+
+  add(out,
+      {"sio/binary/12", "More than 10 attachments close the connection",
+       "A server SHOULD bound the attachments of one packet; with the default limit of 10 "
+       "(socket.io-parser maxAttachments), a packet declaring 11 SHOULD close the connection.",
+       Level::should, "socket.io 4.8 observed (S18); socket.io-parser maxAttachments",
+       kPollingAndWebSocket},
+      [](Context& c) {
+        std::string args;
+        std::vector<Part> parts;
+        for (int i = 0; i < 11; ++i)
+          args += ",{\"_placeholder\":true,\"num\":" + std::to_string(i) + "}";
+        parts.push_back({"511-[\"message\"" + args + "]"});
+        for (int i = 0; i < 11; ++i)
+          parts.push_back({bytes({static_cast<unsigned char>(i)}), true});
+        expect_each_closes_silently(c, {parts});
+      });
+
+  add(out,
+      {"sio/binary/13", "A BINARY_EVENT with zero attachments closes the connection",
+       "\"50-[...]\" declares no attachment, which no encoder writes: the server SHOULD close the "
+       "connection (socket.io-parser 4.2.7 rejects it).",
+       Level::should, "socket.io 4.8 observed (S19); PROTOCOL notes §4.2", kPollingAndWebSocket},
+      [](Context& c) { expect_each_closes_silently(c, {{{R"(50-["message","x"])"}}}); });
+
+  add(out,
+      {"sio/binary/14", "$bin in ctl:broadcast reaches another client as real binary",
+       "Binary values a server emits MUST reach the recipient as attachments: the fixture turns "
+       "{\"$bin\":...} in ctl:broadcast arguments into bytes, and the other client gets a "
+       "BINARY_EVENT with placeholders numbered depth-first.",
+       Level::must, "fixture contract (ctl:broadcast, $bin); " + spec, kPollingAndWebSocket, true},
+      [p0, p1](Context& c) {
+        auto sender = joined(c);
+        auto receiver = c.open_sio();
+        const auto id = receiver->join("/", "", Ms(3000));
+        if (!id) c.fail("joining /", "the CONNECT accepted", "refused or no answer");
+        // To the receiver's own room only: other cases' clients share the namespace.
+        const auto n = sender->next_id();
+        sender->send(codec::sio_text(
+            2, "/", n,
+            R"(["ctl:broadcast",{"event":"news","args":["hi",{"$bin":"AQID"},{"deep":[{"$bin":"BAU="}]}],"to":[)" +
+                json_string(*id) + "]}]"));
+        expect_next(c, *sender, "ctl:broadcast answer",
+                    codec::sio_text(3, "/", n, R"([{"ok":true}])"));
+        expect_next(
+            c, *receiver, "the broadcast",
+            "52-[\"news\",\"hi\"," + p0 + ",{\"deep\":[" + p1 + "]}] + <01 02 03> + <04 05>");
+      });
+
+  add(out,
+      {"sio/binary/15", "Binary on a custom namespace: count before namespace, acks both ways",
+       "On /custom a BINARY_EVENT MUST be written 5<n>-/custom,<id>[...] (the attachment count "
+       "before the namespace), and a BINARY_ACK from the client on /custom MUST be accepted.",
+       Level::must, spec + "; PROTOCOL notes §4.2 (attachment count position)", kAllTransports,
+       true},
+      [p0](Context& c) {
+        auto client = joined(c, "/custom");
+        const auto id = client->next_id();
+        client->send(codec::sio_text(
+            2, "/custom", id,
+            R"(["ctl:emit-with-ack",{"event":"bin-me","args":[{"$bin":"AQID"}],"timeoutMs":5000}])"));
+        const auto event = c.expect_sio(*client, Ms(3000), "the server's event");
+        const auto n = event.packet.id.value_or(0);
+        c.check(event.packet.type == 5 && event.packet.id.has_value() &&
+                    shown(event) ==
+                        "51-/custom," + std::to_string(n) + "[\"bin-me\"," + p0 + "] + <01 02 03>",
+                "the server's event", "51-/custom,<id>[\"bin-me\"," + p0 + "] + <01 02 03>",
+                shown(event));
+        send_all(*client,
+                 {{codec::sio_text(6, "/custom", n, "[" + p0 + "]", 1)}, {bytes({4, 5}), true}});
+        expect_next(
+            c, *client, "ctl:emit-with-ack answer",
+            codec::sio_text(6, "/custom", id, "[{\"ok\":true,\"response\":[" + p0 + "]}]", 1) +
+                " + <04 05>");
+      });
+
+  add(out,
+      {"sio/binary/16", "Binary packets back to back keep their attachments apart",
+       "Two binary packets sent back to back (one polling payload, or consecutive frames) MUST "
+       "each be rebuilt with its own attachments and echoed in order, header and attachments "
+       "together.",
+       Level::must, spec + "; PROTOCOL notes §4.2 (interleaved binary packets)",
+       kPollingAndWebSocket},
+      [p0](Context& c) {
+        auto client = joined(c);
+        send_all(*client, {{"51-[\"message\"," + p0 + "]"},
+                           {bytes({0xaa}), true},
+                           {"51-[\"message\",{\"x\":" + p0 + "}]"},
+                           {bytes({0xbb, 0xbb}), true}});
+        expect_next(c, *client, "first message-back", "51-[\"message-back\"," + p0 + "] + <aa>");
+        expect_next(c, *client, "second message-back",
+                    "51-[\"message-back\",{\"x\":" + p0 + "}] + <bb bb>");
+      });
+
+  add(out,
+      {"sio/binary/17", "An empty attachment round trips",
+       "An attachment of zero bytes (an empty \"b\" record, or an empty binary frame) is a valid "
+       "binary value and MUST be echoed as an empty attachment.",
+       Level::must, spec + "; Engine.IO v4 specification, Packet encoding", kPollingAndWebSocket},
+      [p0](Context& c) {
+        auto client = joined(c);
+        send_all(*client, {{"51-[\"message\"," + p0 + "]"}, {"", true}});
+        expect_next(c, *client, "message-back", "51-[\"message-back\"," + p0 + "] + <>");
+      });
+
+  add(out,
+      {"sio/binary/18",
+       "A large attachment round trips (128 KB over WebSocket, 32 KB over polling)",
+       "An attachment well under maxPayload (128 KB over WebSocket; 32 KB over polling, about "
+       "43 KB of base64 in a POST that comes in two TCP writes) MUST be echoed whole.",
+       Level::must, spec + "; Engine.IO v4 specification (maxPayload)", kPollingAndWebSocket},
+      [p0](Context& c) {
+        auto client = joined(c);
+        HandPonged hand(c, *client);
+        hand.after_ping();
+        std::string blob(client->eio().current() == Transport::polling ? 32 * 1024 : 128 * 1024,
+                         '\0');
+        for (std::size_t i = 0; i < blob.size(); ++i)
+          blob[i] = static_cast<char>((i * 7 + i / 256) & 0xff);
+        hand.send({"451-[\"message\"," + p0 + "]", "b" + codec::base64_encode(blob)});
+        const auto got = hand.expect(Ms(5000), "message-back");
+        c.check(got.text == "51-[\"message-back\"," + p0 + "]" && got.attachments.size() == 1 &&
+                    got.attachments[0] == blob,
+                "message-back", "51-[\"message-back\"," + p0 + "] + the same 262144 bytes",
+                got.text + (got.attachments.empty()
+                                ? ""
+                                : " + " + std::to_string(got.attachments[0].size()) + " bytes" +
+                                      (got.attachments[0] == blob ? "" : " (different)")));
+      });
 }
 
 }  // namespace conform::cases

@@ -1,11 +1,822 @@
-// sio/broadcast: (cases to be written)
+// sio/broadcast: who receives a broadcast (rooms, except, includeSelf, dedupe, private rooms),
+// what they receive (text and binary, in order, before the sender's ack), broadcasts with acks,
+// and the volatile and compress flags. Each case runs in a namespace of its own (/dyn-N with a
+// random N), so that "every other socket of the namespace" means the case's own clients only.
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <random>
+#include <thread>
+
 #include "areas.hpp"
 #include "common.hpp"
 
 namespace conform::cases {
 
+namespace {
+
+using codec::Json;
+
+// ---- clients of a case (local helpers: common.hpp has none for several clients)
+// -------------------
+
+// A random number for namespace and room names, so that parallel runs never share one.
+std::string tag() {
+  thread_local std::mt19937_64 rng{std::random_device{}() ^
+                                   std::hash<std::thread::id>{}(std::this_thread::get_id())};
+  return std::to_string(100000000 + rng() % 900000000);
+}
+
+std::string private_nsp() {
+  return "/dyn-" + tag();
+}
+
+std::string prefix(std::string_view nsp) {
+  return nsp == "/" ? "" : std::string(nsp) + ",";
+}
+
+std::string hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    if (!out.empty()) out.push_back(' ');
+    out.push_back(digits[b >> 4]);
+    out.push_back(digits[b & 15]);
+  }
+  return out;
+}
+
+std::string show(const SioReceived& r) {
+  std::string out = r.text;
+  for (const auto& a : r.attachments)
+    out += " <" + hex(a) + ">";
+  return out;
+}
+
+std::string show(const std::vector<SioReceived>& list) {
+  if (list.empty()) return "nothing";
+  std::string out;
+  for (const auto& r : list)
+    out += (out.empty() ? "" : " | ") + show(r);
+  return out;
+}
+
+// One client of a case, with what it received and has not looked at yet.
+struct Peer {
+  std::string name;
+  std::unique_ptr<SioClient> io;
+  std::map<std::string, std::string> sid;  // namespace -> socket id
+  std::deque<SioReceived> inbox;
+};
+
+Peer open_peer(Context& c, int index, Transport t) {
+  Peer p;
+  p.name = std::string(1, static_cast<char>('A' + index)) + " (" + std::string(to_string(t)) + ")";
+  p.io = c.open_sio(t);
+  return p;
+}
+
+// Clients A, B, C... on the given transports. Cases put the clients a check is about on the
+// transport under test and the others on WebSocket, which costs a loaded machine the least (a
+// polling client answers each ping with a POST of its own, after re-issuing its GET). The
+// WebSocket clients are opened first, so that the polling sessions live the shortest.
+std::vector<Peer> open_peers(Context& c, const std::vector<Transport>& transports) {
+  std::vector<Peer> out(transports.size());
+  for (bool ws_pass : {true, false})
+    for (std::size_t i = 0; i < transports.size(); ++i)
+      if ((transports[i] == Transport::websocket) == ws_pass)
+        out[i] = open_peer(c, static_cast<int>(i), transports[i]);
+  return out;
+}
+
+// For cases about who receives what rather than about a transport: WebSocket, with the second
+// client upgraded from polling. Polling clients are the variants' business (cases 1, 9 and 17):
+// on a loaded machine a polling client is the first to miss a 200 ms pong deadline.
+std::vector<Peer> open_mixed(Context& c, int n) {
+  std::vector<Transport> ts;
+  for (int i = 0; i < n; ++i)
+    ts.push_back(i == 1 ? Transport::upgrade : Transport::websocket);
+  return open_peers(c, ts);
+}
+
+// The first `on_case` clients on the case's transport, the rest on WebSocket.
+std::vector<Peer> open_variant(Context& c, int n, int on_case) {
+  std::vector<Transport> ts;
+  for (int i = 0; i < n; ++i)
+    ts.push_back(i < on_case ? c.transport() : Transport::websocket);
+  return open_peers(c, ts);
+}
+
+std::string join(Context& c, Peer& p, const std::string& nsp, std::string_view auth = "") {
+  auto id = p.io->join(nsp, auth, Ms(3000));
+  if (!id)
+    c.fail(p.name + " joins " + nsp, "0" + prefix(nsp) + "{\"sid\":...}",
+           p.io->last()
+               ? p.io->last()->text
+               : (p.io->closed() ? "the connection ended: " + p.io->end_reason() : "no answer"));
+  p.sid[nsp] = *id;
+  return *id;
+}
+
+// Sends Socket.IO packets together: one POST on polling, one frame each on WebSocket.
+void send_all(Peer& p, const std::vector<std::string>& sio_texts) {
+  std::vector<std::string> packets;
+  for (const auto& t : sio_texts)
+    packets.push_back("4" + t);
+  p.io->eio().send_batch(packets);
+}
+
+// A Socket.IO packet and its attachments, without two POSTs in flight.
+void send_with_attachments(Peer& p, const std::string& sio_text,
+                           const std::vector<std::string>& attachments) {
+  if (p.io->eio().current() == Transport::websocket) {
+    p.io->send(sio_text);
+    for (const auto& a : attachments)
+      p.io->send_binary(a);
+    return;
+  }
+  std::vector<std::string> records{"4" + sio_text};
+  for (const auto& a : attachments)
+    records.push_back("b" + codec::base64_encode(a));
+  p.io->eio().send_batch(records);
+}
+
+// The first packet (from the inbox, then the wire) that `pred` accepts; the others stay in the
+// inbox, in order.
+template <class Pred>
+std::optional<SioReceived> take(Peer& p, Pred pred, Ms timeout) {
+  for (auto it = p.inbox.begin(); it != p.inbox.end(); ++it)
+    if (pred(*it)) {
+      auto found = std::move(*it);
+      p.inbox.erase(it);
+      return found;
+    }
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    auto got = p.io->next(std::chrono::duration_cast<Ms>(deadline - Clock::now()));
+    if (!got) break;
+    if (pred(*got)) return got;
+    p.inbox.push_back(std::move(*got));
+  }
+  return std::nullopt;
+}
+
+std::string why_none(Peer& p, Ms timeout) {
+  if (p.io->closed()) return "the connection ended (" + p.io->end_reason() + ")";
+  std::vector<SioReceived> seen(p.inbox.begin(), p.inbox.end());
+  return "none within " + std::to_string(timeout.count()) + " ms; received: " + show(seen);
+}
+
+bool is_ack(const SioReceived& r, std::string_view nsp, std::uint64_t id) {
+  return (r.packet.type == 3 || r.packet.type == 6) && r.packet.nsp == nsp && r.packet.id == id;
+}
+
+// The event's name when `r` is an EVENT or BINARY_EVENT.
+std::optional<std::string> event_name(const SioReceived& r) {
+  if (r.packet.type != 2 && r.packet.type != 5) return std::nullopt;
+  auto json = codec::parse_json(r.packet.data);
+  if (!json || !json->is_array() || json->empty() || !(*json)[0].is_string()) return std::nullopt;
+  return (*json)[0].get<std::string>();
+}
+
+SioReceived await_ack(Context& c, Peer& p, std::string_view nsp, std::uint64_t id, Ms timeout,
+                      const std::string& what) {
+  auto got = take(
+      p, [&](const SioReceived& r) { return is_ack(r, nsp, id); }, timeout);
+  if (!got)
+    c.fail(what, "the ack 3" + prefix(nsp) + std::to_string(id) + "[...]", why_none(p, timeout));
+  return *got;
+}
+
+// Joins every client to `nsp` at once (CONNECTs first, then the answers), taking the auth events.
+void join_all(Context& c, std::vector<Peer>& ps, const std::string& nsp) {
+  for (auto& p : ps)
+    p.io->send(codec::sio_text(0, nsp));
+  for (auto& p : ps) {
+    auto reply = take(
+        p,
+        [&](const SioReceived& r) {
+          return r.packet.nsp == nsp && (r.packet.type == 0 || r.packet.type == 4);
+        },
+        Ms(3000));
+    auto json = reply ? codec::parse_json(reply->packet.data) : std::nullopt;
+    if (!reply || reply->packet.type != 0 || !json || !json->is_object() ||
+        !json->contains("sid") || !(*json)["sid"].is_string())
+      c.fail(p.name + " joins " + nsp, "0" + prefix(nsp) + "{\"sid\":...}",
+             reply ? reply->text : why_none(p, Ms(3000)));
+    p.sid[nsp] = (*json)["sid"].get<std::string>();
+    auto auth = take(
+        p, [&](const SioReceived& r) { return r.packet.nsp == nsp && event_name(r) == "auth"; },
+        Ms(3000));
+    if (!auth)
+      c.fail(p.name + ": auth event on " + nsp, "2" + prefix(nsp) + "[\"auth\",{}]",
+             why_none(p, Ms(3000)));
+  }
+}
+
+// Emits [event, arg] with a fresh ack id, without waiting.
+std::uint64_t emit(Peer& p, std::string_view nsp, std::string_view event, std::string_view arg) {
+  const auto id = p.io->next_id();
+  std::string data = "[" + json_string(event) + (arg.empty() ? "" : "," + std::string(arg)) + "]";
+  send_all(p, {codec::sio_text(2, nsp, id, data)});
+  return id;
+}
+
+Json ack_argument(Context& c, const SioReceived& ack, const std::string& what) {
+  auto json = codec::parse_json(ack.packet.data);
+  if (!json || !json->is_array() || json->size() != 1)
+    c.fail(what, "an ack with exactly one argument", show(ack));
+  return (*json)[0];
+}
+
+// A control event and its ack's single argument.
+Json ctl(Context& c, Peer& p, std::string_view nsp, std::string_view event,
+         std::string_view arg = "") {
+  const auto id = emit(p, nsp, event, arg);
+  const std::string what = p.name + ": " + std::string(event) + " on " + std::string(nsp);
+  return ack_argument(c, await_ack(c, p, nsp, id, Ms(3000), what), what);
+}
+
+void expect_ok(Context& c, const Json& answer, const std::string& what) {
+  c.expect_eq(what, R"({"ok":true})", codec::dump(answer));
+}
+
+// Control events on several clients at once: sends them all, then takes each answer.
+std::vector<Json> ctl_all(Context& c, std::vector<Peer>& ps, const std::vector<int>& who,
+                          std::string_view nsp, std::string_view event,
+                          const std::vector<std::string>& args) {
+  std::vector<std::uint64_t> ids;
+  for (std::size_t i = 0; i < who.size(); ++i)
+    ids.push_back(emit(ps[who[i]], nsp, event, args.size() == 1 ? args[0] : args[i]));
+  std::vector<Json> out;
+  for (std::size_t i = 0; i < who.size(); ++i) {
+    auto& p = ps[who[i]];
+    const std::string what = p.name + ": " + std::string(event) + " on " + std::string(nsp);
+    out.push_back(ack_argument(c, await_ack(c, p, nsp, ids[i], Ms(3000), what), what));
+  }
+  return out;
+}
+
+// Everything that reached each client before the answer to its ctl:fence on `nsp` (the fences
+// go out together), taken out of the inboxes.
+std::vector<std::vector<SioReceived>> fence_all(Context& c, std::vector<Peer>& ps,
+                                                const std::vector<int>& who, std::string_view nsp) {
+  std::vector<std::uint64_t> ids;
+  for (int i : who)
+    ids.push_back(emit(ps[i], nsp, "ctl:fence", ""));
+  std::vector<std::vector<SioReceived>> out;
+  for (std::size_t k = 0; k < who.size(); ++k) {
+    auto& p = ps[who[k]];
+    await_ack(c, p, nsp, ids[k], Ms(3000), p.name + ": ctl:fence on " + std::string(nsp));
+    out.emplace_back(std::make_move_iterator(p.inbox.begin()),
+                     std::make_move_iterator(p.inbox.end()));
+    p.inbox.clear();
+  }
+  return out;
+}
+
+std::vector<SioReceived> fence(Context& c, Peer& p, std::string_view nsp) {
+  const auto id = emit(p, nsp, "ctl:fence", "");
+  await_ack(c, p, nsp, id, Ms(3000), p.name + ": ctl:fence on " + std::string(nsp));
+  std::vector<SioReceived> out(std::make_move_iterator(p.inbox.begin()),
+                               std::make_move_iterator(p.inbox.end()));
+  p.inbox.clear();
+  return out;
+}
+
+std::vector<SioReceived> named(const std::vector<SioReceived>& list, std::string_view event) {
+  std::vector<SioReceived> out;
+  for (const auto& r : list)
+    if (event_name(r) == event) out.push_back(r);
+  return out;
+}
+
+// After the broadcast's ack: each client received `event` exactly as expected (text and
+// attachments, as show() writes them), once; or, where the expected text is empty, not at all.
+// Proven with fences (sent together).
+void expect_deliveries(Context& c, std::vector<Peer>& ps, std::string_view nsp,
+                       std::string_view event, const std::vector<std::string>& expected) {
+  std::vector<int> who;
+  for (std::size_t i = 0; i < ps.size(); ++i)
+    who.push_back(static_cast<int>(i));
+  const auto got = fence_all(c, ps, who, nsp);
+  for (std::size_t i = 0; i < ps.size(); ++i) {
+    const auto mine = named(got[i], event);
+    const std::string what = ps[i].name + " received before its fence";
+    if (expected[i].empty())
+      c.expect_eq(what, "nothing", show(mine));
+    else
+      c.expect_eq(what, expected[i] + " (once)",
+                  mine.size() == 1 ? show(mine) + " (once)" : show(mine));
+  }
+}
+
+std::string event_text(std::string_view nsp, std::string_view data,
+                       std::optional<std::uint64_t> id = {}) {
+  return codec::sio_text(2, nsp, id, data);
+}
+
+std::string json_list(std::vector<std::string> items, bool sort) {
+  if (sort) std::sort(items.begin(), items.end());
+  Json a = Json::array();
+  for (auto& i : items)
+    a.push_back(i);
+  return codec::dump(a);
+}
+
+// Answers a broadcast's event: `p` waits for `event` on `nsp` (with an ack id) and answers it with
+// `answer_inner` (the ack's arguments without brackets); returns the event as received.
+SioReceived answer_event(Context& c, Peer& p, std::string_view nsp, std::string_view event,
+                         std::optional<std::string> answer_inner) {
+  auto got = take(
+      p, [&](const SioReceived& r) { return r.packet.nsp == nsp && event_name(r) == event; },
+      Ms(3000));
+  if (!got) c.fail(p.name + " receives " + std::string(event), "the event", why_none(p, Ms(3000)));
+  c.check(got->packet.id.has_value(), p.name + ": " + std::string(event) + " asks for an ack",
+          "2" + prefix(nsp) + "<id>[\"" + std::string(event) + "\",...]", show(*got));
+  if (answer_inner)
+    send_all(p, {codec::sio_text(3, nsp, got->packet.id, "[" + *answer_inner + "]")});
+  return *got;
+}
+
+const std::string kS28 = "socket.io 4.8 observed (S28); Socket.IO rooms and broadcasting";
+const std::string kContract = "fixture contract (extended), ctl:broadcast";
+
+}  // namespace
+
 void add_sio_broadcast(std::vector<Case>& out) {
-  (void)out;
+  add(out,
+      {"sio/broadcast/1", "A broadcast to a room reaches its other members only",
+       "A broadcast from a socket to a room (socket.to(room)) MUST reach every other member of the "
+       "room exactly once, and MUST NOT reach the sender (although it is a member) nor sockets "
+       "outside the room.",
+       Level::must, kS28, kAllTransports, true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_variant(c, 3, 2);  // A sends, B in r with A, C outside
+        join_all(c, ps, nsp);
+        ctl_all(c, ps, {0, 1}, nsp, "ctl:join", {R"("r")"});
+        expect_ok(
+            c,
+            ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"news","args":["hi",1],"to":["r"]})"),
+            "A's ctl:broadcast ack");
+        const auto text = event_text(nsp, R"(["news","hi",1])");
+        expect_deliveries(c, ps, nsp, "news", {"", text, ""});
+      });
+
+  add(out,
+      {"sio/broadcast/2",
+       "A broadcast without rooms reaches every other socket of the namespace",
+       "socket.broadcast.emit MUST reach every other socket of the namespace exactly once, and not "
+       "the sender.",
+       Level::must,
+       kS28,
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        expect_ok(
+            c, ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"all","args":[{"k":[true,null]}]})"),
+            "A's ctl:broadcast ack");
+        const auto text = event_text(nsp, R"(["all",{"k":[true,null]}])");
+        expect_deliveries(c, ps, nsp, "all", {"", text, text});
+      });
+
+  add(out,
+      {"sio/broadcast/3",
+       "includeSelf reaches every socket of the namespace, the sender too",
+       "A namespace-wide broadcast (io.of(nsp).emit) MUST reach every socket of the namespace "
+       "exactly once, the one that asked for it included.",
+       Level::must,
+       "Socket.IO emit cheatsheet (io.emit); " + kContract,
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        expect_ok(
+            c,
+            ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"all","args":[],"includeSelf":true})"),
+            "A's ctl:broadcast ack");
+        const auto text = event_text(nsp, R"(["all"])");
+        expect_deliveries(c, ps, nsp, "all", {text, text, text});
+      });
+
+  add(out,
+      {"sio/broadcast/4",
+       "includeSelf with a room reaches its members, the sender too",
+       "io.of(nsp).to(room).emit MUST reach every member of the room exactly once, the sender "
+       "included when it is a member, and no socket outside the room.",
+       Level::must,
+       "Socket.IO emit cheatsheet (io.to(room).emit); " + kContract,
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);  // A and C in r, B outside
+        join_all(c, ps, nsp);
+        ctl_all(c, ps, {0, 2}, nsp, "ctl:join", {R"("r")"});
+        expect_ok(c,
+                  ctl(c, ps[0], nsp, "ctl:broadcast",
+                      R"({"event":"news","args":["x"],"to":["r"],"includeSelf":true})"),
+                  "A's ctl:broadcast ack");
+        const auto text = event_text(nsp, R"(["news","x"])");
+        expect_deliveries(c, ps, nsp, "news", {text, "", text});
+      });
+
+  add(out,
+      {"sio/broadcast/5",
+       "except leaves a room out",
+       "Sockets in an except room MUST NOT receive the broadcast, whether it targets every socket "
+       "or some rooms; the others MUST receive it once.",
+       Level::must,
+       "socket.io 4.8 BroadcastOperator.except; " + kContract,
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);  // A sends; B in r and x; C in r
+        join_all(c, ps, nsp);
+        ctl_all(c, ps, {1, 2}, nsp, "ctl:join", {R"(["r","x"])", R"("r")"});
+        // Every other socket except x: C only.
+        expect_ok(
+            c, ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"one","args":[],"except":["x"]})"),
+            "A's first ctl:broadcast ack");
+        expect_deliveries(c, ps, nsp, "one", {"", "", event_text(nsp, R"(["one"])")});
+        // Room r except x: C again, not B (in both).
+        expect_ok(c,
+                  ctl(c, ps[0], nsp, "ctl:broadcast",
+                      R"({"event":"two","args":[],"to":["r"],"except":"x"})"),
+                  "A's second ctl:broadcast ack");
+        expect_deliveries(c, ps, nsp, "two", {"", "", event_text(nsp, R"(["two"])")});
+      });
+
+  add(out,
+      {"sio/broadcast/6",
+       "A socket in several target rooms receives the broadcast once",
+       "A broadcast to several rooms MUST reach each socket of their union exactly once, even one "
+       "that is in several of the rooms, and no socket in none of them.",
+       Level::must,
+       "socket.io 4.8 in-memory adapter (each socket once); " + kS28,
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 4);  // A sends (in r1); B in r1+r2; C in r2; D in none
+        join_all(c, ps, nsp);
+        ctl_all(c, ps, {0, 1, 2}, nsp, "ctl:join", {R"("r1")", R"(["r1","r2"])", R"("r2")"});
+        expect_ok(
+            c,
+            ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"multi","args":[7],"to":["r1","r2"]})"),
+            "A's ctl:broadcast ack");
+        const auto text = event_text(nsp, R"(["multi",7])");
+        expect_deliveries(c, ps, nsp, "multi", {"", text, text, ""});
+      });
+
+  add(out,
+      {"sio/broadcast/7",
+       "A socket's own id is a room: a private message",
+       "Every socket is in the room named by its id: a broadcast to that room MUST reach that "
+       "socket only.",
+       Level::must,
+       "Socket.IO rooms (each socket joins the room of its id); " + kS28,
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        const std::string to = json_string(ps[2].sid[nsp]);
+        expect_ok(c,
+                  ctl(c, ps[0], nsp, "ctl:broadcast",
+                      R"({"event":"dm","args":["for C"],"to":[)" + to + "]}"),
+                  "A's ctl:broadcast ack");
+        expect_deliveries(c, ps, nsp, "dm", {"", "", event_text(nsp, R"(["dm","for C"])")});
+      });
+
+  add(out,
+      {"sio/broadcast/8",
+       "The broadcast is sent before the sender's ack",
+       "Packets to one socket MUST arrive in the order the server sent them: a broadcast emitted "
+       "by a handler before it acknowledges arrives before the ack at the sender (includeSelf), "
+       "and has reached the other recipients' queues by then.",
+       Level::must,
+       "fixture contract (ctl:broadcast: the emit happens before the ack)",
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);  // A and B in r, C outside
+        join_all(c, ps, nsp);
+        ctl_all(c, ps, {0, 1}, nsp, "ctl:join", {R"("r")"});
+        const auto id = emit(ps[0], nsp, "ctl:broadcast",
+                             R"({"event":"first","args":[],"to":["r"],"includeSelf":true})");
+        std::vector<SioReceived> order;
+        const auto deadline = Clock::now() + Ms(3000);
+        while (Clock::now() < deadline) {
+          auto got = ps[0].io->next(std::chrono::duration_cast<Ms>(deadline - Clock::now()));
+          if (!got) break;
+          order.push_back(*got);
+          if (is_ack(*got, nsp, id)) break;
+        }
+        const auto text = event_text(nsp, R"(["first"])");
+        const auto ack = codec::sio_text(3, nsp, id, R"([{"ok":true}])");
+        c.expect_eq("what A received, in order", text + " | " + ack, show(order));
+        expect_deliveries(c, ps, nsp, "first", {"", text, ""});
+      });
+
+  add(out,
+      {"sio/broadcast/9", "Binary arguments reach the recipients as attachments",
+       "A broadcast whose arguments hold binary MUST reach each recipient as a BINARY_EVENT with "
+       "placeholders numbered depth-first and the attachments in that order, byte for byte.",
+       Level::must, "Socket.IO v5 specification, Packet encoding (BINARY_EVENT); " + kContract,
+       kPollingAndWebSocket, true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_variant(c, 3, 2);  // A sends, B and C in r with A
+        join_all(c, ps, nsp);
+        ctl_all(c, ps, {0, 1, 2}, nsp, "ctl:join", {R"("r")"});
+        expect_ok(
+            c,
+            ctl(c, ps[0], nsp, "ctl:broadcast",
+                R"({"event":"bin","args":["x",{"$bin":"AQID"},{"n":[{"$bin":"BAU="}]}],"to":["r"]})"),
+            "A's ctl:broadcast ack");
+        const auto text =
+            "52-" + prefix(nsp) +
+            R"(["bin","x",{"_placeholder":true,"num":0},{"n":[{"_placeholder":true,"num":1}]}])" +
+            " <01 02 03> <04 05>";
+        expect_deliveries(c, ps, nsp, "bin", {"", text, text});
+      });
+
+  add(out,
+      {"sio/broadcast/10",
+       "A broadcast does not cross namespaces",
+       "A broadcast MUST reach sockets of its own namespace only: neither the other namespaces of "
+       "a recipient's connection nor a room of the same name in another namespace.",
+       Level::must,
+       "Socket.IO namespaces (rooms and broadcasts are per namespace)",
+       {},
+       true},
+      [](Context& c) {
+        const auto one = private_nsp();
+        auto two = private_nsp();
+        while (two == one)
+          two = private_nsp();
+        auto ps = open_mixed(c, 3);  // A: one; B: one and two (in r on two); C: two (in r)
+        join(c, ps[0], one);
+        join(c, ps[1], one);
+        join(c, ps[1], two);
+        join(c, ps[2], two);
+        ctl_all(c, ps, {1, 2}, two, "ctl:join", {R"("r")"});
+        expect_ok(c, ctl(c, ps[0], one, "ctl:broadcast", R"({"event":"all","args":[]})"),
+                  "A's first ctl:broadcast ack");
+        expect_ok(c,
+                  ctl(c, ps[0], one, "ctl:broadcast", R"({"event":"room","args":[],"to":["r"]})"),
+                  "A's second ctl:broadcast ack");
+        // B: "all" once, on `one` only; nothing for r. C: nothing.
+        auto b = fence(c, ps[1], two);
+        auto b_more = fence(c, ps[1], one);
+        b.insert(b.end(), b_more.begin(), b_more.end());
+        auto b_got = named(b, "all");
+        auto b_room = named(b, "room");
+        b_got.insert(b_got.end(), b_room.begin(), b_room.end());
+        c.expect_eq("B received (both namespaces)", event_text(one, R"(["all"])"), show(b_got));
+        auto c_all = fence(c, ps[2], two);
+        auto c_got = named(c_all, "all");
+        auto c_room = named(c_all, "room");
+        c_got.insert(c_got.end(), c_room.begin(), c_room.end());
+        c.expect_eq("C received", "nothing", show(c_got));
+      });
+
+  add(out,
+      {"sio/broadcast/11",
+       "A broadcast with an ack gathers each recipient's first argument",
+       "A broadcast that asks for acks MUST send every recipient an EVENT with an ack id, and "
+       "report the first argument of each recipient's ack, one per recipient, once all have "
+       "answered.",
+       Level::must,
+       "socket.io 4.8 broadcast with ack (S29); fixture contract, ctl:broadcast-with-ack",
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        const auto id = emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                             R"({"event":"q","args":[1,"two"],"timeoutMs":5000})");
+        std::vector<std::string> expected;
+        for (int i : {1, 2}) {
+          const std::string me = "from-" + std::string(1, static_cast<char>('A' + i));
+          const auto got = answer_event(c, ps[i], nsp, "q", json_string(me) + ",\"extra\"");
+          c.expect_eq(ps[i].name + " received", event_text(nsp, R"(["q",1,"two"])", got.packet.id),
+                      got.text);
+          expected.push_back(me);
+        }
+        const auto ack =
+            await_ack(c, ps[0], nsp, id, Ms(3000), "A's ctl:broadcast-with-ack answer");
+        const auto answer = ack_argument(c, ack, "A's ctl:broadcast-with-ack answer");
+        std::vector<std::string> responses;
+        bool shape = answer.is_object() && answer.size() == 2 && answer.contains("ok") &&
+                     answer["ok"] == true && answer.contains("responses") &&
+                     answer["responses"].is_array();
+        if (shape)
+          for (const auto& r : answer["responses"]) {
+            if (!r.is_string())
+              shape = false;
+            else
+              responses.push_back(r.get<std::string>());
+          }
+        c.check(shape, "A's answer", R"({"ok":true,"responses":[two strings]})",
+                codec::dump(answer));
+        c.expect_eq("responses (sorted)", json_list(expected, true), json_list(responses, true));
+        c.expect_eq("A received", "nothing", show(named(fence(c, ps[0], nsp), "q")));
+      });
+
+  add(out,
+      {"sio/broadcast/12",
+       "A broadcast with an ack uses one ack id for every recipient",
+       "A broadcast that asks for acks SHOULD give every recipient the same ack id (the reference "
+       "encodes the packet once); a server that numbers each recipient's acks on its own departs "
+       "from the reference.",
+       Level::should,
+       "socket.io 4.8 observed (S29: one id for all recipients)",
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        // An emit-with-ack to B alone first, so that per-socket counters would differ.
+        const auto warm =
+            emit(ps[1], nsp, "ctl:emit-with-ack", R"({"event":"w","args":[],"timeoutMs":3000})");
+        answer_event(c, ps[1], nsp, "w", std::string(""));
+        await_ack(c, ps[1], nsp, warm, Ms(3000), "B's ctl:emit-with-ack answer");
+        const auto id = emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                             R"({"event":"q","args":[],"timeoutMs":5000})");
+        std::string ids;
+        std::set<std::uint64_t> distinct;
+        for (int i : {1, 2}) {
+          const auto got = answer_event(c, ps[i], nsp, "q", std::string("0"));
+          ids += (ids.empty() ? "" : ", ") + ps[i].name + ": " + std::to_string(*got.packet.id);
+          distinct.insert(*got.packet.id);
+        }
+        await_ack(c, ps[0], nsp, id, Ms(3000), "A's ctl:broadcast-with-ack answer");
+        c.check(distinct.size() == 1, "ack ids of the recipients", "one id for all", ids);
+      });
+
+  add(out,
+      {"sio/broadcast/13",
+       "A broadcast with an ack times out with the answers it got",
+       "When some recipients do not answer within the timeout, the broadcast MUST report the "
+       "timeout (not earlier) together with the answers that came in time.",
+       Level::must,
+       "socket.io 4.8 observed (S29); fixture contract, ctl:broadcast-with-ack",
+       {},
+       true,
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        const Ms timeout(600);
+        const auto start = Clock::now();
+        const auto id =
+            emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                 R"({"event":"q","args":[],"timeoutMs":)" + std::to_string(timeout.count()) + "}");
+        answer_event(c, ps[1], nsp, "q", std::string(R"("from-B")"));
+        answer_event(c, ps[2], nsp, "q", std::nullopt);
+        const auto limit = timeout + c.prompt(ps[0].io->eio());
+        const auto ack = await_ack(c, ps[0], nsp, id, limit + Ms(2000), "A's answer");
+        const auto took = std::chrono::duration_cast<Ms>(Clock::now() - start);
+        c.expect_eq("A's answer", R"({"ok":false,"error":"timeout","responses":["from-B"]})",
+                    codec::dump(ack_argument(c, ack, "A's answer")));
+        c.check(
+            took >= timeout - c.tolerance() && took <= limit, "answered after",
+            std::to_string(timeout.count()) + " ms (at most " + std::to_string(limit.count()) + ")",
+            std::to_string(took.count()) + " ms");
+      });
+
+  add(out,
+      {"sio/broadcast/14",
+       "A broadcast with an ack to nobody answers at once",
+       "A broadcast that asks for acks and has no recipient MUST complete at once with no "
+       "answers, without waiting for its timeout.",
+       Level::must,
+       "socket.io 4.8 broadcastWithAck (no recipient: [] at once)",
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        const auto start = Clock::now();
+        const auto id = emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                             R"({"event":"q","args":[],"to":["empty-room"],"timeoutMs":10000})");
+        const auto limit = c.prompt(ps[0].io->eio());
+        const auto ack = await_ack(c, ps[0], nsp, id, limit, "A's answer");
+        const auto took = std::chrono::duration_cast<Ms>(Clock::now() - start);
+        c.expect_eq("A's answer", R"({"ok":true,"responses":[]})",
+                    codec::dump(ack_argument(c, ack, "A's answer")));
+        c.check(took <= limit, "answered after", "at most " + std::to_string(limit.count()) + " ms",
+                std::to_string(took.count()) + " ms");
+        expect_deliveries(c, ps, nsp, "q", {"", "", ""});
+      });
+
+  add(out,
+      {"sio/broadcast/15",
+       "A binary ack to a broadcast stays binary",
+       "A recipient MAY answer a broadcast with a BINARY_ACK; the server MUST rebuild its "
+       "attachments, and the fixture's report carries them as real attachments (BINARY_ACK).",
+       Level::must,
+       "Socket.IO v5 specification, BINARY_ACK; fixture contract, ctl:broadcast-with-ack",
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        const std::string to = json_string(ps[1].sid[nsp]);
+        const auto id = emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                             R"({"event":"q","args":[],"to":[)" + to + R"(],"timeoutMs":5000})");
+        const auto got = answer_event(c, ps[1], nsp, "q", std::nullopt);
+        send_with_attachments(
+            ps[1], codec::sio_text(6, nsp, got.packet.id, R"([{"_placeholder":true,"num":0}])", 1),
+            {std::string("\x09\x08", 2)});
+        const auto ack = await_ack(c, ps[0], nsp, id, Ms(3000), "A's answer");
+        c.expect_eq("A's answer",
+                    "61-" + prefix(nsp) + std::to_string(id) +
+                        R"([{"ok":true,"responses":[{"_placeholder":true,"num":0}]}])" + " <09 08>",
+                    show(ack));
+        c.expect_eq("C received", "nothing", show(named(fence(c, ps[2], nsp), "q")));
+      });
+
+  add(out,
+      {"sio/broadcast/16",
+       "A volatile broadcast reaches idle WebSocket clients",
+       "A volatile packet MAY be dropped for a recipient that is not writable, but a WebSocket "
+       "recipient with nothing in flight is writable: the reference delivers it (recorded).",
+       Level::may,
+       "socket.io 4.8 volatile flag; Socket.IO rooms and broadcasting",
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_peers(c, {Transport::websocket, Transport::websocket, Transport::websocket});
+        join_all(c, ps, nsp);
+        expect_ok(
+            c, ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"v","args":[1],"volatile":true})"),
+            "A's ctl:broadcast ack");
+        const auto text = event_text(nsp, R"(["v",1])");
+        expect_deliveries(c, ps, nsp, "v", {"", text, text});
+      });
+
+  add(out,
+      {"sio/broadcast/17", "compress:false is accepted and the broadcast still arrives",
+       "The compress flag only changes how the bytes travel: a broadcast with compress false MUST "
+       "be accepted and MUST reach its recipients unchanged.",
+       Level::must, "socket.io 4.8 compress flag; " + kContract, kPollingAndWebSocket, true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_variant(c, 3, 2);
+        join_all(c, ps, nsp);
+        const std::string big(1500, 'z');  // past the 1024-byte compression threshold
+        expect_ok(c,
+                  ctl(c, ps[0], nsp, "ctl:broadcast",
+                      R"({"event":"plain","args":[")" + big + R"("],"compress":false})"),
+                  "A's ctl:broadcast ack");
+        const auto text = event_text(nsp, R"(["plain",")" + big + R"("])");
+        expect_deliveries(c, ps, nsp, "plain", {"", text, text});
+      });
+
+  add(out,
+      {"sio/broadcast/18",
+       "Consecutive broadcasts arrive in order",
+       "Packets the server sends one socket MUST arrive in the order sent: three broadcasts in a "
+       "row reach each recipient in that order.",
+       Level::must,
+       "Engine.IO v4 specification (ordered transports); " + kS28,
+       {},
+       true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 3);
+        join_all(c, ps, nsp);
+        for (int n = 1; n <= 3; ++n)
+          expect_ok(c,
+                    ctl(c, ps[0], nsp, "ctl:broadcast",
+                        R"({"event":"seq","args":[)" + std::to_string(n) + "]}"),
+                    "A's ctl:broadcast ack " + std::to_string(n));
+        const auto expected = event_text(nsp, R"(["seq",1])") + " | " +
+                              event_text(nsp, R"(["seq",2])") + " | " +
+                              event_text(nsp, R"(["seq",3])");
+        const auto got = fence_all(c, ps, {1, 2}, nsp);
+        for (int i : {0, 1})
+          c.expect_eq(ps[i + 1].name + " received, in order", expected, show(named(got[i], "seq")));
+      });
 }
 
 }  // namespace conform::cases

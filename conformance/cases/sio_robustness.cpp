@@ -1,11 +1,566 @@
-// sio/robustness: (cases to be written)
+// sio/robustness: hostile input, including the inputs behind past advisories. Each case checks
+// that the server survives: a client connected before is untouched and a new connection still
+// works, besides what happens to the connection that sent the input.
+#include <deque>
+#include <initializer_list>
+
 #include "areas.hpp"
 #include "common.hpp"
 
 namespace conform::cases {
 
+namespace {
+
+std::unique_ptr<SioClient> joined(Context& c, std::string_view nsp = "/") {
+  auto client = c.open_sio();
+  if (!client->join(nsp, "", Ms(3000))) {
+    const auto& last = client->last();
+    c.fail("joining " + std::string(nsp), "the CONNECT accepted", last ? last->text : "nothing");
+  }
+  return client;
+}
+
+std::string hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "<";
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i) out += ' ';
+    if (i == 32) {
+      out += "... " + std::to_string(bytes.size()) + " bytes";
+      break;
+    }
+    const auto b = static_cast<unsigned char>(bytes[i]);
+    out += kDigits[b >> 4];
+    out += kDigits[b & 15];
+  }
+  return out + ">";
+}
+
+// A packet as the checks show it: its text, then its attachments.
+std::string shown(const SioReceived& r) {
+  std::string s = r.text;
+  for (const auto& a : r.attachments)
+    s += " + " + hex(a);
+  return s;
+}
+
+SioReceived expect_next(Context& c, SioClient& client, std::string_view what,
+                        std::string_view expected) {
+  const auto got = c.expect_sio(client, Ms(3000), what);
+  c.expect_eq(what, expected, shown(got));
+  return got;
+}
+
+// Socket.IO text, and binary attachments, sent together: one POST over polling (attachments as
+// "b" records), one frame each over WebSocket.
+struct Part {
+  std::string data;
+  bool binary = false;
+};
+void send_all(SioClient& client, const std::vector<Part>& parts) {
+  auto& eio = client.eio();
+  if (eio.current() == Transport::polling) {
+    std::vector<std::string> records;
+    for (const auto& p : parts)
+      records.push_back(p.binary ? "b" + codec::base64_encode(p.data) : "4" + p.data);
+    eio.send_batch(records);
+    return;
+  }
+  for (const auto& p : parts) {
+    if (p.binary) {
+      eio.send_binary(p.data);
+    } else {
+      eio.send("4" + p.data);
+    }
+  }
+}
+
+std::string bytes(std::initializer_list<unsigned char> list) {
+  return std::string(list.begin(), list.end());
+}
+
+// The server still serves others: `bystander`, joined before the hostile input, still gets its
+// message-back, and a new connection can join / and get one.
+void expect_unharmed(Context& c, SioClient& bystander) {
+  bystander.send(R"(2["message","still here"])");
+  expect_next(c, bystander, "the client connected before", R"(2["message-back","still here"])");
+  auto fresh = c.open_sio();
+  if (!fresh->join("/", "", Ms(3000)))
+    c.fail("a new connection joining /", "accepted", "refused or no answer");
+  fresh->send(R"(2["message","new"])");
+  expect_next(c, *fresh, "a new connection", R"(2["message-back","new"])");
+}
+
+// How `client` reacted to hostile input by `deadline` (several connections share one): "closed:
+// ..." when it was closed with no answer first, otherwise what happened.
+std::string reaction(SioClient& client, Clock::time_point deadline) {
+  const auto left = std::max(Ms(0), std::chrono::duration_cast<Ms>(deadline - Clock::now()));
+  const auto got = client.next(left);
+  if (got) return "answered: " + shown(*got);
+  if (client.closed()) return "closed: " + client.end_reason();
+  return "still open at the deadline";
+}
+
+// Records every reaction, checks that the server still serves others, and only then requires
+// every connection to have been closed (so that a server that survives but lets the hostile
+// connections live is reported as such).
+void expect_closed_then_unharmed(Context& c, SioClient& bystander,
+                                 const std::vector<std::pair<std::string, std::string>>& seen) {
+  std::string open;
+  for (const auto& [what, outcome] : seen) {
+    const bool closed = outcome.starts_with("closed: ");
+    if (closed) c.check(true, what, "the connection closes, with no answer", outcome);
+    if (!closed) open += (open.empty() ? "" : "; ") + what + ": " + outcome;
+  }
+  expect_unharmed(c, bystander);
+  c.check(open.empty(), "the connections that sent hostile input",
+          "each closed within " + std::to_string(c.prompt(bystander.eio()).count()) +
+              " ms, with no answer",
+          open.empty() ? "all closed" : open);
+}
+
+// A client for cases that send large bodies. Over polling the session's automatic pong is a POST of
+// its own, and two POSTs at once are a protocol violation that closes the session; a large POST on
+// a busy machine can still be in flight when a ping comes. So over polling this client answers
+// pings itself: a large POST goes out right after a pong (the next ping is then a whole
+// pingInterval away), and a ping that comes meanwhile is answered as soon as the POST has been
+// answered. Large POST bodies are written in two pieces, as a busy network may deliver them. Over
+// WebSocket the session's automatic pong stays on.
+class HandPonged {
+ public:
+  HandPonged(Context& c, SioClient& client)
+      : c_(c), client_(client), polling_(client.eio().current() == Transport::polling) {
+    if (polling_) client.eio().set_auto_pong(false);
+  }
+
+  // Polling: waits for the next ping and answers it. Anything else arriving first fails the case.
+  void after_ping() {
+    if (!polling_) return;
+    auto& eio = client_.eio();
+    const auto wait = eio.ping_interval() + c_.prompt(eio);
+    auto event = eio.next(wait, true);
+    if (!event || event->kind == EioEvent::Kind::closed || event->packet.type != '2')
+      c_.fail("waiting for a ping", "a ping within " + std::to_string(wait.count()) + " ms",
+              event ? describe(*event) : "nothing");
+    pong();
+  }
+
+  // Sends Engine.IO packets together: one POST (waited for) on polling, frames on WebSocket.
+  // A record starting with "b" is binary (base64 over polling, a binary frame on WebSocket).
+  void send(const std::vector<std::string>& records) {
+    auto& eio = client_.eio();
+    if (!polling_) {
+      for (const auto& r : records) {
+        if (r.starts_with("b")) {
+          eio.send_binary(codec::base64_decode(std::string_view(r).substr(1)).value_or(""));
+        } else {
+          eio.send(r);
+        }
+      }
+      return;
+    }
+    post(codec::join_payload(records));
+    pump(Ms(0));
+  }
+
+  // The next Socket.IO packet with its attachments (pings answered on the way), or nullopt.
+  std::optional<SioReceived> next(Ms timeout) {
+    const auto deadline = Clock::now() + timeout;
+    std::optional<SioReceived> partial;
+    while (true) {
+      if (packets_.empty()) {
+        const auto left = std::chrono::duration_cast<Ms>(deadline - Clock::now());
+        if (ended_ || left <= Ms(0) || !pump(left)) return std::nullopt;
+        continue;
+      }
+      const auto p = std::move(packets_.front());
+      packets_.pop_front();
+      if (p.binary) {
+        if (!partial) {
+          SioReceived stray;
+          stray.text = "<binary with no packet waiting>";
+          stray.attachments.push_back(p.data);
+          return stray;
+        }
+        partial->attachments.push_back(p.data);
+        if (static_cast<int>(partial->attachments.size()) >= partial->packet.attachments)
+          return partial;
+        continue;
+      }
+      SioReceived got;
+      got.text = p.data;
+      if (auto parsed = codec::parse_sio(p.data)) {
+        got.packet = std::move(*parsed);
+      } else {
+        got.packet.type = -1;
+      }
+      if (got.packet.attachments > 0) {
+        partial = std::move(got);
+        continue;
+      }
+      return got;
+    }
+  }
+
+  // What happened within `wait`: the first packet, the close, or nothing.
+  std::string outcome(Ms wait) {
+    auto got = next(wait);
+    if (got)
+      return "answered: " + (got->text.size() > 120 ? got->text.substr(0, 120) + "..." : got->text);
+    if (ended_) return "closed: " + end_;
+    return "nothing within " + std::to_string(wait.count()) + " ms, connection open";
+  }
+
+  SioReceived expect(Ms timeout, std::string_view what) {
+    auto got = next(timeout);
+    if (!got)
+      c_.fail(std::string(what), "a packet within " + std::to_string(timeout.count()) + " ms",
+              ended_ ? "the connection ended: " + end_ : "nothing");
+    return *got;
+  }
+
+ private:
+  // Takes what has arrived (waiting up to `wait` for the first of it), answering pings at once.
+  // False when nothing came.
+  bool pump(Ms wait) {
+    bool any = false;
+    auto& eio = client_.eio();
+    while (auto event = eio.next(any ? Ms(0) : wait, true)) {
+      any = true;
+      if (event->kind == EioEvent::Kind::closed) {
+        ended_ = true;
+        end_ = event->how;
+        break;
+      }
+      if (event->packet.type == '2') {
+        if (polling_) pong();
+        continue;
+      }
+      if (event->packet.type == '4') packets_.push_back(event->packet);
+    }
+    return any;
+  }
+
+  void pong() { post("3"); }
+
+  // One POST on a connection of its own. A body past 8 KB is written in two pieces, a moment
+  // apart: it arrives in several reads, as a busy network delivers it, and the server must read all
+  // of it.
+  void post(const std::string& body) {
+    const auto& t = c_.target();
+    RawConnection raw(c_.loop());
+    if (!raw.connect(Ms(5000))) c_.fail("a POST", "a connection", "connection refused");
+    raw.send("POST " + c_.sio() + "?" + client_.eio().url_query() + " HTTP/1.1\r\nHost: " + t.host +
+             ":" + std::to_string(t.port) +
+             "\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n");
+    const std::size_t first = std::min<std::size_t>(body.size(), 8192);
+    raw.send(std::string_view(body).substr(0, first));
+    if (first < body.size()) {
+      c_.loop().run_for(Ms(2));
+      raw.send(std::string_view(body).substr(first));
+    }
+    bool closed = false;
+    const auto answer = raw.read(Ms(10000), &closed);
+    if (!answer.starts_with("HTTP/1.1 200"))
+      c_.fail("a POST", "HTTP/1.1 200", answer.empty() ? "no answer" : answer.substr(0, 80));
+  }
+
+  Context& c_;
+  SioClient& client_;
+  bool polling_;
+  std::deque<codec::EioPacket> packets_;
+  bool ended_ = false;
+  std::string end_;
+};
+
+}  // namespace
+
 void add_sio_robustness(std::vector<Case>& out) {
-  (void)out;
+  const std::string advisory = "PROTOCOL notes §6 (inputs behind past advisories)";
+
+  add(out,
+      {"sio/robustness/1", "Parser-crashing packets close only their own connection",
+       "Every malformed Socket.IO packet from socket.io-parser's error list (bad attachment "
+       "counts, unknown types, invalid payloads, reserved names, ...) MUST be a parse error for "
+       "its own connection only: that connection is closed promptly, and the server keeps "
+       "serving everyone else.",
+       Level::must, "CVE-2023-32695 (socket.io-parser 4.2.3); " + advisory, kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        const std::vector<std::string> inputs{"5",
+                                              "51",
+                                              "5a-",
+                                              "51.23-",
+                                              "999",
+                                              R"(2[{"toString":"foo"}])",
+                                              R"(0/admin,"invalid")",
+                                              R"(442["some","data")",
+                                              "0[]",
+                                              "1/admin,{}",
+                                              R"(2/admin,"invalid)",
+                                              "2/admin,{}",
+                                              R"(2[true,"foo"])",
+                                              R"(2[null,"bar"])",
+                                              R"(2["connect"])",
+                                              R"(2["disconnect","123"])",
+                                              "6"};
+        std::vector<std::unique_ptr<SioClient>> attackers;
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+          attackers.push_back(joined(c));
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+          attackers[i]->send(inputs[i]);
+        std::vector<std::pair<std::string, std::string>> seen;
+        const auto deadline = Clock::now() + c.prompt(bystander->eio());
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+          seen.emplace_back("after " + inputs[i], reaction(*attackers[i], deadline));
+        expect_closed_then_unharmed(c, *bystander, seen);
+      });
+
+  add(out,
+      {"sio/robustness/2", "Hostile placeholder nums are refused, never resolved",
+       "A placeholder num that is not an integer index (\"splice\", \"toString\", \"__proto__\", "
+       "\"constructor\", \"length\", \"0\", null, true, {}, [0], 1e999) MUST close its "
+       "connection promptly without any echo, and the server keeps serving everyone else.",
+       Level::must, "CVE-2022-2421 (socket.io-parser 4.0.5 / 4.2.1); " + advisory,
+       kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        const std::vector<std::string> nums{
+            R"("splice")", R"("toString")", R"("__proto__")", R"("constructor")",
+            R"("length")", R"("0")",        "null",           "true",
+            "{}",          "[0]",           "1e999"};
+        std::vector<std::unique_ptr<SioClient>> attackers;
+        for (std::size_t i = 0; i < nums.size(); ++i)
+          attackers.push_back(joined(c));
+        for (std::size_t i = 0; i < nums.size(); ++i)
+          send_all(*attackers[i],
+                   {{R"(51-["message",{"_placeholder":true,"num":)" + nums[i] + "}]"},
+                    {bytes({1, 2, 3}), true}});
+        std::vector<std::pair<std::string, std::string>> seen;
+        const auto deadline = Clock::now() + c.prompt(bystander->eio());
+        for (std::size_t i = 0; i < nums.size(); ++i)
+          seen.emplace_back("after num " + nums[i], reaction(*attackers[i], deadline));
+        expect_closed_then_unharmed(c, *bystander, seen);
+      });
+
+  add(out,
+      {"sio/robustness/3", "Very deep JSON nesting does not bring the server down",
+       "JSON nested very deep (100000 unclosed [ over WebSocket, 40000 over polling, and 10000 "
+       "balanced) MUST NOT crash the server or stall other clients; the connection that sent it "
+       "may be closed or answered (what happened is recorded).",
+       Level::must, advisory + "; CVE-2023-32695 (uncaught exceptions)", kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        const std::size_t unclosed = c.transport() == Transport::polling ? 40000 : 100000;
+        const std::vector<std::pair<std::string, std::string>> inputs{
+            {std::to_string(unclosed) + " unclosed [",
+             "42[\"message\"," + std::string(unclosed, '[')},
+            {"10000 balanced [ ]",
+             "42[\"message\"," + std::string(10000, '[') + std::string(10000, ']') + "]"}};
+        for (const auto& [name, packet] : inputs) {
+          auto attacker = joined(c);
+          HandPonged hand(c, *attacker);
+          hand.after_ping();
+          hand.send({packet});
+          c.check(true, name, "the server survives (outcome recorded)",
+                  hand.outcome(c.prompt(attacker->eio())));
+        }
+        expect_unharmed(c, *bystander);
+      });
+
+  add(out,
+      {"sio/robustness/4", "An ack id past 2^53 is refused, ignored or echoed exactly",
+       "An ack id larger than 2^53-1 cannot be counted exactly by a JavaScript client. The server "
+       "MUST survive it and SHOULD close the connection, ignore the packet, or answer with the "
+       "very same digits; answering with a rounded id (as socket.io 4.8 does: "
+       "43100000000000000000000[1]) is an allowed alternative.",
+       Level::must, "PROTOCOL notes §2.2 (ack ids 0..2^53-1); socket.io 4.8 observed",
+       kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        auto attacker = joined(c);
+        const std::string huge = "99999999999999999999";
+        attacker->send("2" + huge + R"(["message-with-ack",1])");
+        const auto got = attacker->next(c.prompt(attacker->eio()));
+        std::string outcome;
+        bool rounded = false;
+        if (!got && attacker->closed()) {
+          outcome = "closed: " + attacker->end_reason();
+        } else if (got) {
+          outcome = "answered: " + got->text;
+          if (got->text != "3" + huge + "[1]") {
+            c.check(got->packet.type == 3, "answer", "3" + huge + "[1], a close, or nothing",
+                    got->text);
+            rounded = true;
+          }
+        } else {
+          attacker->send(R"(2["message","after"])");
+          expect_next(c, *attacker, "the same connection afterwards",
+                      R"(2["message-back","after"])");
+          outcome = "ignored";
+        }
+        expect_unharmed(c, *bystander);
+        if (rounded)
+          c.alternative("after an ack id of " + std::to_string(huge.size()) + " digits",
+                        "a close, nothing, or 3" + huge + "[1]", outcome);
+        c.check(true, "after an ack id of " + std::to_string(huge.size()) + " digits",
+                "a close, nothing, or 3" + huge + "[1]", outcome);
+      });
+
+  add(out,
+      {"sio/robustness/5", "Invalid UTF-8 in a polling POST does not bring the server down",
+       "Bytes that are not UTF-8 inside a JSON string of a POST MUST NOT crash the server or "
+       "harm other clients; whether the connection is answered (socket.io 4.8 decodes them as "
+       "U+FFFD) or closed is recorded.",
+       Level::must, advisory, kPolling},
+      [](Context& c) {
+        auto bystander = joined(c);
+        auto attacker = joined(c);
+        attacker->send(
+            "2[\"message\",\"a\xff\xfe"
+            "b\xc3(\xed\xa0\x80z\"]");
+        const auto got = attacker->next(c.prompt(attacker->eio()));
+        std::string outcome = got                  ? "answered: " + got->text
+                              : attacker->closed() ? "closed: " + attacker->end_reason()
+                                                   : "nothing answered, connection open";
+        const auto& post = attacker->eio().last_post();
+        if (post) outcome += " (POST answered " + std::to_string(post->status) + ")";
+        c.check(true, "after invalid UTF-8", "any answer, or a close (recorded)", outcome);
+        expect_unharmed(c, *bystander);
+      });
+
+  add(out,
+      {"sio/robustness/6", "Invalid UTF-8 in a WebSocket text frame closes the connection",
+       "A text frame that is not UTF-8 MUST fail the WebSocket connection (close code 1007), and "
+       "the server keeps serving everyone else.",
+       Level::must, "RFC 6455 §8.1 and §5.6; " + advisory, kWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        auto attacker = joined(c);
+        attacker->send(
+            "2[\"message\",\"a\xff\xfe"
+            "b\"]");
+        expect_closed_then_unharmed(
+            c, *bystander,
+            {{"after a text frame with invalid UTF-8",
+              reaction(*attacker, Clock::now() + c.prompt(attacker->eio()))}});
+      });
+
+  add(out,
+      {"sio/robustness/7", "A 30 KB event name is harmless",
+       "An event name of 30 KB is legal (under maxPayload): the server MUST keep the connection "
+       "open (no handler answers it) and serve the next event on it.",
+       Level::must, "Socket.IO v5 specification, Packet format (EVENT); " + advisory,
+       kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        auto client = joined(c);
+        HandPonged hand(c, *client);
+        hand.after_ping();
+        hand.send({"42[\"" + std::string(30000, 'e') + "\",1]", R"(42["message","after"])"});
+        const auto got = hand.expect(Ms(5000), "message-back after the long name");
+        c.expect_eq("message-back after the long name", R"(2["message-back","after"])", got.text);
+        expect_unharmed(c, *bystander);
+      });
+
+  add(out,
+      {"sio/robustness/8", "500 events in one POST are all answered, in order",
+       "500 EVENTs in one polling payload MUST all be handled and answered in the order sent.",
+       Level::must, "Engine.IO v4 specification, Payload; fixture contract", kPolling},
+      [](Context& c) {
+        auto client = joined(c);
+        HandPonged hand(c, *client);
+        hand.after_ping();
+        std::vector<std::string> records;
+        for (int i = 0; i < 500; ++i)
+          records.push_back("42[\"message\"," + std::to_string(i) + "]");
+        hand.send(records);
+        for (int i = 0; i < 500; ++i) {
+          const auto got = hand.expect(Ms(5000), "message-back " + std::to_string(i));
+          const std::string expected = "2[\"message-back\"," + std::to_string(i) + "]";
+          if (got.text != expected)
+            c.expect_eq("message-back " + std::to_string(i), expected, got.text);
+        }
+        c.check(true, "message-backs", "500, in order", "500, in order");
+      });
+
+  add(out,
+      {"sio/robustness/9", "Bad input on one namespace closes that connection only",
+       "A violation on /custom MUST close the whole connection that sent it (all its "
+       "namespaces), and MUST NOT touch another client joined to the same namespaces.",
+       Level::must,
+       "Socket.IO v5 specification; socket.io client.ts (a parse error closes the "
+       "connection)",
+       kAllTransports},
+      [](Context& c) {
+        auto bystander = joined(c);
+        if (!bystander->join("/custom", "", Ms(3000)))
+          c.fail("the bystander joining /custom", "accepted", "refused or no answer");
+        auto attacker = joined(c);
+        if (!attacker->join("/custom", "", Ms(3000)))
+          c.fail("joining /custom", "accepted", "refused or no answer");
+        attacker->send("2/custom,{}");
+        expect_closed_then_unharmed(
+            c, *bystander,
+            {{"after 2/custom,{}", reaction(*attacker, Clock::now() + c.prompt(attacker->eio()))}});
+        auto fresh = c.open_sio();
+        if (!fresh->join("/custom", "", Ms(3000)))
+          c.fail("a new connection joining /custom", "accepted", "refused or no answer");
+      });
+
+  add(out,
+      {"sio/robustness/10", "A connection lost with attachments pending is cleaned up",
+       "A client that drops its TCP connection between a BINARY_EVENT header and its last "
+       "attachment MUST NOT harm the server or other clients.",
+       Level::must, advisory, kWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        {
+          auto attacker = joined(c);
+          send_all(
+              *attacker,
+              {{R"(52-["message",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1}])"},
+               {bytes({1}), true}});
+          c.loop().run_for(Ms(20));
+        }  // the attacker's socket is closed here, without a close frame
+        c.loop().run_for(Ms(20));
+        expect_unharmed(c, *bystander);
+      });
+
+  add(out,
+      {"sio/robustness/11", "Odd namespace names are never taken for existing ones",
+       "CONNECT to a 10000-character namespace, \"//custom\", \"/custom\\n\", \"/custom/\", "
+       "\"/CUSTOM\" or \"/custom%00\" MUST NOT be accepted (none of them exists): each is refused "
+       "with CONNECT_ERROR or closes the connection, and the server keeps serving everyone else.",
+       Level::must, "Socket.IO v5 specification, Connection to a namespace; " + advisory,
+       kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        const std::vector<std::string> names{"/" + std::string(10000, 'n'),
+                                             "//custom",
+                                             "/custom\n",
+                                             "/custom/",
+                                             "/CUSTOM",
+                                             "/custom%00"};
+        std::vector<std::unique_ptr<SioClient>> clients;
+        for (std::size_t i = 0; i < names.size(); ++i)
+          clients.push_back(c.open_sio());
+        for (std::size_t i = 0; i < names.size(); ++i)
+          clients[i]->send("0" + names[i] + ",");
+        for (std::size_t i = 0; i < names.size(); ++i) {
+          const auto shown_name =
+              json_string(names[i].size() > 40 ? names[i].substr(0, 20) + "..." : names[i]);
+          const auto got = clients[i]->next(Ms(3000));
+          const std::string observed = got                    ? got->text.substr(0, 120)
+                                       : clients[i]->closed() ? "closed"
+                                                              : "nothing";
+          c.check((got && got->packet.type == 4 && got->packet.nsp == names[i]) ||
+                      (!got && clients[i]->closed()),
+                  "CONNECT to " + shown_name, "4<nsp>,{...} (refused), or a close", observed);
+        }
+        expect_unharmed(c, *bystander);
+      });
 }
 
 }  // namespace conform::cases

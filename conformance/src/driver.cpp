@@ -236,6 +236,7 @@ struct HttpOp : std::enable_shared_from_this<HttpOp> {
           }
           if (ec) {
             if (ec == asio::error::eof) {
+              if (!self->parser.got_some()) return self->fail("connection closed with no response");
               error_code eec;
               self->parser.put_eof(eec);
               if (!eec && self->parser.is_done()) return self->finish();
@@ -325,7 +326,8 @@ std::optional<HttpResponse> Loop::request(HttpRequest request, Ms timeout) {
 
 // ---- raw connections ------------------------------------------------------------------------
 
-struct RawConnection::Impl {
+struct RawConnection::Impl : std::enable_shared_from_this<RawConnection::Impl> {
+  Impl(Loop& l, std::unique_ptr<AnyStream> s) : loop(l), stream(std::move(s)) {}
   Loop& loop;
   std::unique_ptr<AnyStream> stream;
   std::string received;
@@ -336,21 +338,22 @@ struct RawConnection::Impl {
   void read_more() {
     if (reading || closed) return;
     reading = true;
-    stream->async_read_some(asio::buffer(chunk), [this](error_code ec, std::size_t n) {
-      reading = false;
-      if (n) received.append(chunk.data(), n);
-      if (ec) {
-        closed = true;
-        return;
-      }
-      read_more();
-    });
+    // The handler keeps this Impl alive: a connection dropped mid-read must not free it under it.
+    stream->async_read_some(asio::buffer(chunk),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              self->reading = false;
+                              if (n) self->received.append(self->chunk.data(), n);
+                              if (ec) {
+                                self->closed = true;
+                                return;
+                              }
+                              self->read_more();
+                            });
   }
 };
 
 RawConnection::RawConnection(Loop& loop)
-    : impl_(std::make_unique<Impl>(
-          Impl{loop, loop.impl().make_stream(loop.target()), {}, false, false, {}})) {}
+    : impl_(std::make_shared<Impl>(loop, loop.impl().make_stream(loop.target()))) {}
 RawConnection::~RawConnection() {
   if (impl_) impl_->stream->close();
 }
@@ -358,11 +361,12 @@ RawConnection::RawConnection(RawConnection&&) noexcept = default;
 RawConnection& RawConnection::operator=(RawConnection&&) noexcept = default;
 
 bool RawConnection::connect(Ms timeout) {
-  std::optional<error_code> result;
+  // Shared: the operation may complete after this call gave up waiting.
+  auto result = std::make_shared<std::optional<error_code>>();
   impl_->stream->async_connect(impl_->loop.impl().endpoint,
-                               [&result](error_code ec) { result = ec; });
-  impl_->loop.run_until([&] { return result.has_value(); }, timeout);
-  if (!result || *result) return false;
+                               [result, keep = impl_](error_code ec) { *result = ec; });
+  impl_->loop.run_until([&] { return result->has_value(); }, timeout);
+  if (!result->has_value() || **result) return false;
   impl_->read_more();
   return true;
 }
@@ -372,11 +376,11 @@ bool RawConnection::send(std::string_view bytes, std::size_t chunk) {
       "->", "raw " + printable(bytes) + (chunk ? " in pieces of " + std::to_string(chunk) : ""));
   const std::size_t piece = chunk ? chunk : bytes.size();
   for (std::size_t at = 0; at < bytes.size() || (bytes.empty() && at == 0); at += piece) {
-    std::optional<error_code> result;
+    auto result = std::make_shared<std::optional<error_code>>();
     impl_->stream->async_write(std::make_shared<const std::string>(bytes.substr(at, piece)),
-                               [&result](error_code ec) { result = ec; });
-    impl_->loop.run_until([&] { return result.has_value(); }, Ms(5000));
-    if (!result || *result) return false;
+                               [result, keep = impl_](error_code ec) { *result = ec; });
+    impl_->loop.run_until([&] { return result->has_value(); }, Ms(5000));
+    if (!result->has_value() || **result) return false;
     if (chunk) impl_->loop.run_for(Ms(1));  // let each piece leave on its own
     if (bytes.empty()) break;
   }
@@ -429,8 +433,9 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
 
   bool connect(const std::string& target, Ms timeout, HttpResponse* response,
                bool deflate) override {
-    const auto& t = loop_.target();
-    std::optional<error_code> result;
+    const Target t = loop_.target();
+    // Shared with the operations, which may complete after this call gave up waiting.
+    auto result = std::make_shared<std::optional<error_code>>();
     beast::get_lowest_layer(ws_).expires_after(timeout);
     loop_.note("->",
                "WebSocket upgrade " + target + (deflate ? " (offering permessage-deflate)" : ""));
@@ -439,31 +444,32 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
       pmd.client_enable = true;
       ws_.set_option(pmd);
     }
-    beast::get_lowest_layer(ws_).async_connect(
-        loop_.impl().endpoint, [this, &result, target, &t](error_code ec) {
-          if (ec) {
-            result = ec;
-            return;
-          }
-          auto handshake = [this, &result, target, &t] {
-            ws_.async_handshake(upgrade_response_, t.host + ":" + std::to_string(t.port), target,
-                                [&result](error_code hec) { result = hec; });
-          };
-          if constexpr (std::is_same_v<S, beast::ssl_stream<beast::tcp_stream>>) {
-            set_sni(ws_.next_layer().native_handle(), t.host);
-            ws_.next_layer().async_handshake(asio::ssl::stream_base::client,
-                                             [&result, handshake](error_code tec) {
-                                               if (tec) {
-                                                 result = tec;
-                                                 return;
-                                               }
-                                               handshake();
-                                             });
-          } else {
-            handshake();
-          }
-        });
-    loop_.run_until([&] { return result.has_value(); }, timeout + Ms(100));
+    auto self = this->shared_from_this();
+    beast::get_lowest_layer(ws_).async_connect(loop_.impl().endpoint, [self, result, target,
+                                                                       t](error_code ec) {
+      if (ec) {
+        *result = ec;
+        return;
+      }
+      auto handshake = [self, result, target, t] {
+        self->ws_.async_handshake(self->upgrade_response_, t.host + ":" + std::to_string(t.port),
+                                  target, [self, result](error_code hec) { *result = hec; });
+      };
+      if constexpr (std::is_same_v<S, beast::ssl_stream<beast::tcp_stream>>) {
+        set_sni(self->ws_.next_layer().native_handle(), t.host);
+        self->ws_.next_layer().async_handshake(asio::ssl::stream_base::client,
+                                               [result, handshake](error_code tec) {
+                                                 if (tec) {
+                                                   *result = tec;
+                                                   return;
+                                                 }
+                                                 handshake();
+                                               });
+      } else {
+        handshake();
+      }
+    });
+    loop_.run_until([&] { return result->has_value(); }, timeout + Ms(100));
     if (response) {
       response->status = static_cast<int>(upgrade_response_.result_int());
       response->headers.clear();
@@ -475,11 +481,11 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
       }
       response->body = upgrade_response_.body();
     }
-    if (!result || *result) {
-      loop_.note("<-",
-                 "WebSocket refused: " + (result ? result->message() : std::string("timeout")) +
-                     " (HTTP " + std::to_string(upgrade_response_.result_int()) + " " +
-                     printable(upgrade_response_.body()) + ")");
+    if (!result->has_value() || **result) {
+      loop_.note("<-", "WebSocket refused: " +
+                           (result->has_value() ? (*result)->message() : std::string("timeout")) +
+                           " (HTTP " + std::to_string(upgrade_response_.result_int()) + " " +
+                           printable(upgrade_response_.body()) + ")");
       ended = true;
       return false;
     }
@@ -539,7 +545,8 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
   }
 
   void close() override {
-    if (ended) return;
+    if (ended || closing_) return;  // a second close would overlap the first
+    closing_ = true;
     loop_.note("->", "WebSocket close");
     ws_.async_close(websocket::close_code::normal,
                     [self = this->shared_from_this()](error_code) {});
@@ -552,6 +559,7 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
   beast::flat_buffer buffer_;
   std::deque<std::pair<bool, std::shared_ptr<const std::string>>> queue_;
   bool writing_ = false;
+  bool closing_ = false;
 };
 
 }  // namespace

@@ -142,7 +142,7 @@ class RawConnection {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;
 };
 
 // One WebSocket frame, or the end of the connection.

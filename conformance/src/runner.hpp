@@ -42,7 +42,7 @@ struct RunOptions {
   Settings settings;
   std::vector<std::string> cases;  // selection (empty: all)
   std::vector<std::string> skip;
-  int jobs = 32;
+  int jobs = 12;
   int timing_jobs = 3;
   std::optional<std::pair<int, int>> shard;  // i of n, from 1
   bool strict = false;

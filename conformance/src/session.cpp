@@ -133,13 +133,25 @@ void EioSession::end(std::string how) {
 }
 
 void EioSession::post(std::string body) {
+  // One POST at a time, as the protocol requires: later bodies wait and go out together.
+  if (post_in_flight_) {
+    waiting_posts_.push_back(std::move(body));
+    return;
+  }
+  post_in_flight_ = true;
   loop_.async_request(
       {"POST",
        path_ + "?" + url_query(),
        {{"Content-Type", "text/plain;charset=UTF-8"}},
        std::move(body)},
       [this, alive = alive_](std::optional<HttpResponse> r, std::optional<std::string>) {
-        if (*alive) last_post_ = std::move(r);
+        if (!*alive) return;
+        last_post_ = std::move(r);
+        post_in_flight_ = false;
+        if (waiting_posts_.empty() || ended_) return;
+        auto joined = codec::join_payload(waiting_posts_);
+        waiting_posts_.clear();
+        post(std::move(joined));
       });
 }
 

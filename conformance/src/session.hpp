@@ -50,8 +50,9 @@ class EioSession {
   void send_binary(std::string bytes);
   // Several packets: one POST on polling, one frame each on WebSocket.
   void send_batch(const std::vector<std::string>& packets);
-  // The answer to the last POST this session sent (polling).
+  // The answer to the last POST this session sent (polling), and whether every POST is answered.
   const std::optional<HttpResponse>& last_post() const noexcept { return last_post_; }
+  bool posts_done() const noexcept { return !post_in_flight_ && waiting_posts_.empty(); }
 
   // The next packet or the end of the session. Pings are skipped unless `with_pings`.
   std::optional<EioEvent> next(Ms timeout, bool with_pings = false);
@@ -87,6 +88,8 @@ class EioSession {
   bool ended_ = false;
   std::deque<EioEvent> events_;
   std::optional<HttpResponse> last_post_;
+  bool post_in_flight_ = false;
+  std::vector<std::string> waiting_posts_;
   std::unique_ptr<WebSocket> ws_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

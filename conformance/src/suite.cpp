@@ -45,8 +45,11 @@ Ms Context::tolerance() const {
 }
 
 Ms Context::prompt(const EioSession& session) const {
-  const auto window = session.ping_interval() + session.ping_timeout();
-  return std::clamp(window / 2, Ms(100), Ms(2000)) + tolerance();
+  return prompt(session.ping_interval(), session.ping_timeout());
+}
+
+Ms Context::prompt(Ms ping_interval, Ms ping_timeout) const {
+  return std::clamp((ping_interval + ping_timeout) / 2, Ms(100), Ms(2000)) + tolerance();
 }
 
 Ms Context::connect_timeout() const {

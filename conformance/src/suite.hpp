@@ -67,6 +67,7 @@ class Context {
   // How long a server may take to react to bad input: well before pingInterval + pingTimeout,
   // so that a server that merely lets the session die by ping timeout cannot pass.
   Ms prompt(const EioSession& session) const;
+  Ms prompt(Ms ping_interval, Ms ping_timeout) const;
   Ms connect_timeout() const;
   Ms upgrade_timeout() const;
 

@@ -468,7 +468,17 @@ void Session::terminate(CloseReason reason, std::string_view detail, std::string
   pong_timer_.cancel();
   upgrade_timer_.cancel();
   close_timer_.cancel();
-  if (poll_) answer_poll(std::string(poll_answer));
+  if (poll_ && !queue_.empty()) {
+    // What was queued goes out first (an echo of packets delivered just before the end).
+    auto body = std::string();
+    for (const auto& [frame, compress] : queue_) {
+      body += frame.binary ? "b" + wire::base64::encode(*frame.bytes) : *frame.bytes;
+      body.push_back(eio::kRecordSeparator);
+    }
+    answer_poll(body + std::string(poll_answer));
+  } else if (poll_) {
+    answer_poll(std::string(poll_answer));
+  }
   if (probe_) probe_->close();
   probe_.reset();
   if (socket_) socket_->close();

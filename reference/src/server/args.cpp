@@ -83,8 +83,10 @@ Args& Args::push_from(const Args& other, std::size_t i) {
   std::vector<std::size_t> order;
   json::renumber_placeholders(element, attachments_.size(), renumbered, order);
   add_element(renumbered);
+  // Placeholders of a well-formed Args always index its attachments; a missing one is empty.
   for (const auto index : order)
-    attachments_.push_back(other.attachments_[index]);
+    attachments_.push_back(index < other.attachments_.size() ? other.attachments_[index]
+                                                             : std::string());
   return *this;
 }
 

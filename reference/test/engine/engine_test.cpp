@@ -322,8 +322,10 @@ TEST_F(EngineTest, E12_EmptyPostIsOkAndClosesWithParseError) {
 
 TEST_F(EngineTest, E13_PacketsBeforeAnInvalidRecordAreDeliveredThenTheSessionCloses) {
   const auto sid = h.open_polling();
+  auto poll = h.get(sid);
   EXPECT_EQ(h.post(sid, std::string("4a") + kSep + "abc" + kSep + "4b")->body(), "ok");
   EXPECT_EQ(h.app.texts, std::vector<std::string>{"a"});
+  EXPECT_EQ(poll->body(), std::string("4a") + kSep + "1");  // the echo of "a" is not lost
   EXPECT_EQ(last_close_reason(), CloseReason::parse_error);
   expect_gone(sid);
 }
