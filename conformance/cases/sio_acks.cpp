@@ -3,74 +3,11 @@
 // at once, twice, binary), and acks on a custom namespace.
 #include "areas.hpp"
 #include "common.hpp"
+#include "sio_common.hpp"
 
 namespace conform::cases {
 
 namespace {
-
-std::unique_ptr<SioClient> joined(Context& c, std::string_view nsp = "/") {
-  auto client = c.open_sio();
-  if (!client->join(nsp, "", Ms(3000))) {
-    const auto& last = client->last();
-    c.fail("joining " + std::string(nsp), "the CONNECT accepted", last ? last->text : "nothing");
-  }
-  return client;
-}
-
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "<";
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i) out += ' ';
-    if (i == 32) {
-      out += "... " + std::to_string(bytes.size()) + " bytes";
-      break;
-    }
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out + ">";
-}
-
-// A packet as the checks show it: its text, then its attachments.
-std::string shown(const SioReceived& r) {
-  std::string s = r.text;
-  for (const auto& a : r.attachments)
-    s += " + " + hex(a);
-  return s;
-}
-
-SioReceived expect_next(Context& c, SioClient& client, std::string_view what,
-                        std::string_view expected) {
-  const auto got = c.expect_sio(client, Ms(3000), what);
-  c.expect_eq(what, expected, shown(got));
-  return got;
-}
-
-// Socket.IO text, and binary attachments, sent together: one POST over polling (attachments as
-// "b" records), one frame each over WebSocket.
-struct Part {
-  std::string data;
-  bool binary = false;
-};
-void send_all(SioClient& client, const std::vector<Part>& parts) {
-  auto& eio = client.eio();
-  if (eio.current() == Transport::polling) {
-    std::vector<std::string> records;
-    for (const auto& p : parts)
-      records.push_back(p.binary ? "b" + codec::base64_encode(p.data) : "4" + p.data);
-    eio.send_batch(records);
-    return;
-  }
-  for (const auto& p : parts) {
-    if (p.binary) {
-      eio.send_binary(p.data);
-    } else {
-      eio.send("4" + p.data);
-    }
-  }
-}
 
 std::string fence(std::string_view nsp, std::uint64_t id) {
   return codec::sio_text(2, nsp, id, R"(["ctl:fence"])");

@@ -11,71 +11,13 @@
 
 #include "areas.hpp"
 #include "common.hpp"
+#include "peers.hpp"
 
 namespace conform::cases {
 
 namespace {
 
 using codec::Json;
-
-// ---- clients of a case (local helpers: common.hpp has none for several clients)
-// -------------------
-
-// A random number for namespace and room names, so that parallel runs never share one.
-std::string tag() {
-  thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                   std::hash<std::thread::id>{}(std::this_thread::get_id())};
-  return std::to_string(100000000 + rng() % 900000000);
-}
-
-std::string private_nsp() {
-  return "/dyn-" + tag();
-}
-
-std::string prefix(std::string_view nsp) {
-  return nsp == "/" ? "" : std::string(nsp) + ",";
-}
-
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : bytes) {
-    if (!out.empty()) out.push_back(' ');
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 15]);
-  }
-  return out;
-}
-
-std::string show(const SioReceived& r) {
-  std::string out = r.text;
-  for (const auto& a : r.attachments)
-    out += " <" + hex(a) + ">";
-  return out;
-}
-
-std::string show(const std::vector<SioReceived>& list) {
-  if (list.empty()) return "nothing";
-  std::string out;
-  for (const auto& r : list)
-    out += (out.empty() ? "" : " | ") + show(r);
-  return out;
-}
-
-// One client of a case, with what it received and has not looked at yet.
-struct Peer {
-  std::string name;
-  std::unique_ptr<SioClient> io;
-  std::map<std::string, std::string> sid;  // namespace -> socket id
-  std::deque<SioReceived> inbox;
-};
-
-Peer open_peer(Context& c, int index, Transport t) {
-  Peer p;
-  p.name = std::string(1, static_cast<char>('A' + index)) + " (" + std::string(to_string(t)) + ")";
-  p.io = c.open_sio(t);
-  return p;
-}
 
 // Clients A, B, C... on the given transports. Cases put the clients a check is about on the
 // transport under test and the others on WebSocket, which costs a loaded machine the least (a
@@ -86,7 +28,7 @@ std::vector<Peer> open_peers(Context& c, const std::vector<Transport>& transport
   for (bool ws_pass : {true, false})
     for (std::size_t i = 0; i < transports.size(); ++i)
       if ((transports[i] == Transport::websocket) == ws_pass)
-        out[i] = open_peer(c, static_cast<int>(i), transports[i]);
+        out[i] = open_peer(c, std::string(1, static_cast<char>('A' + i)), transports[i]);
   return out;
 }
 
@@ -108,25 +50,6 @@ std::vector<Peer> open_variant(Context& c, int n, int on_case) {
   return open_peers(c, ts);
 }
 
-std::string join(Context& c, Peer& p, const std::string& nsp, std::string_view auth = "") {
-  auto id = p.io->join(nsp, auth, Ms(3000));
-  if (!id)
-    c.fail(p.name + " joins " + nsp, "0" + prefix(nsp) + "{\"sid\":...}",
-           p.io->last()
-               ? p.io->last()->text
-               : (p.io->closed() ? "the connection ended: " + p.io->end_reason() : "no answer"));
-  p.sid[nsp] = *id;
-  return *id;
-}
-
-// Sends Socket.IO packets together: one POST on polling, one frame each on WebSocket.
-void send_all(Peer& p, const std::vector<std::string>& sio_texts) {
-  std::vector<std::string> packets;
-  for (const auto& t : sio_texts)
-    packets.push_back("4" + t);
-  p.io->eio().send_batch(packets);
-}
-
 // A Socket.IO packet and its attachments, without two POSTs in flight.
 void send_with_attachments(Peer& p, const std::string& sio_text,
                            const std::vector<std::string>& attachments) {
@@ -140,53 +63,6 @@ void send_with_attachments(Peer& p, const std::string& sio_text,
   for (const auto& a : attachments)
     records.push_back("b" + codec::base64_encode(a));
   p.io->eio().send_batch(records);
-}
-
-// The first packet (from the inbox, then the wire) that `pred` accepts; the others stay in the
-// inbox, in order.
-template <class Pred>
-std::optional<SioReceived> take(Peer& p, Pred pred, Ms timeout) {
-  for (auto it = p.inbox.begin(); it != p.inbox.end(); ++it)
-    if (pred(*it)) {
-      auto found = std::move(*it);
-      p.inbox.erase(it);
-      return found;
-    }
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    auto got = p.io->next(std::chrono::duration_cast<Ms>(deadline - Clock::now()));
-    if (!got) break;
-    if (pred(*got)) return got;
-    p.inbox.push_back(std::move(*got));
-  }
-  return std::nullopt;
-}
-
-std::string why_none(Peer& p, Ms timeout) {
-  if (p.io->closed()) return "the connection ended (" + p.io->end_reason() + ")";
-  std::vector<SioReceived> seen(p.inbox.begin(), p.inbox.end());
-  return "none within " + std::to_string(timeout.count()) + " ms; received: " + show(seen);
-}
-
-bool is_ack(const SioReceived& r, std::string_view nsp, std::uint64_t id) {
-  return (r.packet.type == 3 || r.packet.type == 6) && r.packet.nsp == nsp && r.packet.id == id;
-}
-
-// The event's name when `r` is an EVENT or BINARY_EVENT.
-std::optional<std::string> event_name(const SioReceived& r) {
-  if (r.packet.type != 2 && r.packet.type != 5) return std::nullopt;
-  auto json = codec::parse_json(r.packet.data);
-  if (!json || !json->is_array() || json->empty() || !(*json)[0].is_string()) return std::nullopt;
-  return (*json)[0].get<std::string>();
-}
-
-SioReceived await_ack(Context& c, Peer& p, std::string_view nsp, std::uint64_t id, Ms timeout,
-                      const std::string& what) {
-  auto got = take(
-      p, [&](const SioReceived& r) { return is_ack(r, nsp, id); }, timeout);
-  if (!got)
-    c.fail(what, "the ack 3" + prefix(nsp) + std::to_string(id) + "[...]", why_none(p, timeout));
-  return *got;
 }
 
 // Joins every client to `nsp` at once (CONNECTs first, then the answers), taking the auth events.
@@ -221,13 +97,6 @@ std::uint64_t emit(Peer& p, std::string_view nsp, std::string_view event, std::s
   std::string data = "[" + json_string(event) + (arg.empty() ? "" : "," + std::string(arg)) + "]";
   send_all(p, {codec::sio_text(2, nsp, id, data)});
   return id;
-}
-
-Json ack_argument(Context& c, const SioReceived& ack, const std::string& what) {
-  auto json = codec::parse_json(ack.packet.data);
-  if (!json || !json->is_array() || json->size() != 1)
-    c.fail(what, "an ack with exactly one argument", show(ack));
-  return (*json)[0];
 }
 
 // A control event and its ack's single argument.

@@ -6,6 +6,7 @@
 
 #include "areas.hpp"
 #include "common.hpp"
+#include "peers.hpp"
 
 namespace conform::cases {
 
@@ -14,54 +15,6 @@ namespace {
 using codec::Json;
 
 const std::string kRefusal = R"(4/auth,{"message":"unauthorized","data":{"reason":"bad token"}})";
-
-std::string show(const std::vector<SioReceived>& list) {
-  if (list.empty()) return "nothing";
-  std::string out;
-  for (const auto& r : list)
-    out += (out.empty() ? "" : " | ") + r.text;
-  return out;
-}
-
-// One client of a case, with what it received and has not looked at yet.
-struct Peer {
-  std::string name;
-  std::unique_ptr<SioClient> io;
-  std::deque<SioReceived> inbox;
-};
-
-Peer open_peer(Context& c, std::string name, Transport t) {
-  Peer p;
-  p.name = std::move(name) + " (" + std::string(to_string(t)) + ")";
-  p.io = c.open_sio(t);
-  return p;
-}
-
-std::string why_none(Peer& p, Ms timeout) {
-  if (p.io->closed()) return "the connection ended (" + p.io->end_reason() + ")";
-  std::vector<SioReceived> seen(p.inbox.begin(), p.inbox.end());
-  return "none within " + std::to_string(timeout.count()) + " ms; received: " + show(seen);
-}
-
-// The first packet (from the inbox, then the wire) that `pred` accepts; the others stay in the
-// inbox, in order.
-template <class Pred>
-std::optional<SioReceived> take(Peer& p, Pred pred, Ms timeout) {
-  for (auto it = p.inbox.begin(); it != p.inbox.end(); ++it)
-    if (pred(*it)) {
-      auto found = std::move(*it);
-      p.inbox.erase(it);
-      return found;
-    }
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    auto got = p.io->next(std::chrono::duration_cast<Ms>(deadline - Clock::now()));
-    if (!got) break;
-    if (pred(*got)) return got;
-    p.inbox.push_back(std::move(*got));
-  }
-  return std::nullopt;
-}
 
 // The answer to a CONNECT on /auth with `payload` (no payload when empty): its text.
 std::string connect_auth(Context& c, Peer& p, std::string_view payload) {

@@ -9,50 +9,13 @@
 
 #include "areas.hpp"
 #include "common.hpp"
+#include "peers.hpp"
 
 namespace conform::cases {
 
 namespace {
 
 using codec::Json;
-
-// A random number for namespace and room names, so that parallel runs never share one.
-std::string tag() {
-  thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                   std::hash<std::thread::id>{}(std::this_thread::get_id())};
-  return std::to_string(100000000 + rng() % 900000000);
-}
-
-std::string private_nsp() {
-  return "/dyn-" + tag();
-}
-
-std::string prefix(std::string_view nsp) {
-  return nsp == "/" ? "" : std::string(nsp) + ",";
-}
-
-// One client of a case.
-struct Peer {
-  std::string name;
-  std::unique_ptr<SioClient> io;
-};
-
-Peer open_peer(Context& c, std::string name, Transport t) {
-  Peer p;
-  p.name = std::move(name) + " (" + std::string(to_string(t)) + ")";
-  p.io = c.open_sio(t);
-  return p;
-}
-
-std::string join(Context& c, Peer& p, const std::string& nsp) {
-  auto id = p.io->join(nsp, "", Ms(3000));
-  if (!id)
-    c.fail(p.name + " joins " + nsp, "0" + prefix(nsp) + "{\"sid\":...}",
-           p.io->last()
-               ? p.io->last()->text
-               : (p.io->closed() ? "the connection ended: " + p.io->end_reason() : "no answer"));
-  return *id;
-}
 
 // A control event and its ack's single argument, as JSON text.
 std::string ctl(Context& c, Peer& p, std::string_view nsp, std::string_view event,
@@ -64,14 +27,6 @@ std::string ctl(Context& c, Peer& p, std::string_view nsp, std::string_view even
            p.io->closed() ? "the connection ended (" + p.io->end_reason() + ")"
                           : (p.io->last() ? p.io->last()->text : "no ack within 3000 ms"));
   return codec::dump(*got);
-}
-
-std::string sorted_list(std::vector<std::string> items) {
-  std::sort(items.begin(), items.end());
-  Json a = Json::array();
-  for (auto& i : items)
-    a.push_back(i);
-  return codec::dump(a);
 }
 
 std::string room_arg(std::string_view room) {
