@@ -209,3 +209,17 @@ def run_node(script: str, *args: str, timeout: float = 60.0, env: dict | None = 
         raise AssertionError(f"node {script} {' '.join(args)} exited {result.returncode}\n"
                              f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
     return json.loads(lines[-1])
+
+
+# The signaling app (scenarios/SIGNALING.md) on the reference and on Node. Same arguments as
+# FIXTURE_COMMANDS; each also serves the demo page on / and the socket.io-client bundle.
+SIGNALING_COMMANDS = {
+    "reference": lambda binary: [str(binary), "serve", "--app", "signaling"],
+    "node": lambda binary: ["node", str(ROOT / "conformance" / "fixtures" / "node" / "signaling.js")],
+}
+
+
+def start_signaling(servers: "ServerFactory", kind: str) -> "Server":
+    """Starts the signaling app `kind` (reference or node) on a free port, with a long heartbeat."""
+    cmd = SIGNALING_COMMANDS[kind](servers.binary) + ["--host", "127.0.0.1", "--port", "0", *LONG_HEARTBEAT]
+    return servers.start_command(cmd)

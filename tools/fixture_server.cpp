@@ -1,9 +1,12 @@
 #include "fixture_server.hpp"
 
+#include <algorithm>
 #include <csignal>
+#include <optional>
 #include <vector>
 
 #include "eio_echo.hpp"
+#include "signaling.hpp"
 
 namespace siocheck {
 
@@ -11,6 +14,30 @@ namespace {
 
 std::string level_name(sio::apps::FixtureLevel level) {
   return level == sio::apps::FixtureLevel::official ? "official" : "extended";
+}
+
+// GET of a listed path answers the file; another method 405; any other path 404.
+void serve_static(const std::vector<StaticFile>& files, const sio::engine::HttpRequest& request,
+                  sio::engine::HttpExchange& exchange) {
+  const auto path = request.target.substr(0, request.target.find('?'));
+  const auto file = std::find_if(files.begin(), files.end(),
+                                 [&path](const StaticFile& f) { return f.path == path; });
+  sio::engine::HttpResponse response;
+  if (file == files.end()) {
+    response.status = 404;
+    response.body = "not found: " + path + "\n";
+  } else if (request.method != sio::engine::Method::get) {
+    response.status = 405;
+    response.set("Allow", "GET");
+  } else {
+    response.set("Content-Type", file->content_type);
+    response.set("Cache-Control", "no-cache");
+    response.set("X-Content-Type-Options", "nosniff");
+    response.body = file->body;
+    return exchange.respond(std::move(response));
+  }
+  response.set("Content-Type", "text/plain; charset=utf-8");
+  exchange.respond(std::move(response));
 }
 
 }  // namespace
@@ -38,7 +65,11 @@ struct FixtureServer::Parts {
         eio(options.engine, net.scheduler(), echo, log),
         io(net.scheduler(), with_log(options.sio, log)),
         sio_engine(with_path(options.engine, options.sio_path), net.scheduler(), io, log),
-        fixture(io, options.level) {
+        static_files(options.static_files) {
+    if (options.app == App::signaling)
+      signaling.emplace(io);
+    else
+      fixture.emplace(io, options.level);
     io.attach(sio_engine);
     net.mount(options.engine.path, [this](const sio::engine::HttpRequest& request,
                                           std::shared_ptr<sio::engine::HttpExchange> exchange) {
@@ -48,6 +79,12 @@ struct FixtureServer::Parts {
                                        std::shared_ptr<sio::engine::HttpExchange> exchange) {
       sio_engine.handle_request(request, std::move(exchange));
     });
+    if (!static_files.empty()) {
+      net.mount("/", [this](const sio::engine::HttpRequest& request,
+                            std::shared_ptr<sio::engine::HttpExchange> exchange) {
+        serve_static(static_files, request, *exchange);
+      });
+    }
   }
 
   static sio::server::Options with_log(sio::server::Options options, sio::engine::LogSink sink) {
@@ -77,7 +114,9 @@ struct FixtureServer::Parts {
   sio::engine::Engine eio;
   sio::server::Server io;
   sio::engine::Engine sio_engine;
-  sio::apps::SioFixture fixture;
+  std::vector<StaticFile> static_files;
+  std::optional<sio::apps::SioFixture> fixture;   // App::fixture
+  std::optional<sio::apps::Signaling> signaling;  // App::signaling
 };
 
 FixtureServer::FixtureServer(ServeOptions options) : options_(std::move(options)) {
@@ -99,10 +138,13 @@ std::string FixtureServer::url() const {
 }
 
 void FixtureServer::run() {
-  parts_->log(sio::engine::LogLevel::info, "serving the Engine.IO echo on " + options_.engine.path +
-                                               " and the Socket.IO fixture (level " +
-                                               level_name(options_.level) + ") on " +
-                                               options_.sio_path);
+  const auto app = options_.app == App::signaling
+                       ? "the signaling app (scenarios/SIGNALING.md) on " + options_.sio_path +
+                             " and its demo page on /"
+                       : "the Socket.IO fixture (level " + level_name(options_.level) + ") on " +
+                             options_.sio_path;
+  parts_->log(sio::engine::LogLevel::info,
+              "serving the Engine.IO echo on " + options_.engine.path + " and " + app);
   parts_->net.run();
   parts_->log(sio::engine::LogLevel::info, "stopped");
 }

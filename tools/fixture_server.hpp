@@ -1,12 +1,14 @@
-// The reference fixture server: /engine.io/ (echo) and /socket.io/ (the fixture contract) on one
-// port. `siocheck serve` runs it in the foreground; `siocheck conform` runs it on a thread of its
-// own when no target is given.
+// The reference fixture server: /engine.io/ (echo) and /socket.io/ (the fixture contract, or with
+// App::signaling the signaling app of scenarios/SIGNALING.md and its demo page on /) on one port.
+// `siocheck serve` runs it in the foreground; `siocheck conform` runs it on a thread of its own
+// when no target is given.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "log.hpp"
 #include "sio/engine/engine.hpp"
@@ -16,12 +18,25 @@
 
 namespace siocheck {
 
+// What /socket.io/ serves.
+enum class App { fixture, signaling };
+
+// A file served as is on GET of its exact path.
+struct StaticFile {
+  std::string path;  // "/index.html"
+  std::string content_type;
+  std::string body;
+};
+
 struct ServeOptions {
   sio::net::ServerOptions net;
   sio::engine::Config engine;  // /engine.io/; /socket.io/ uses the same settings at sio_path
   std::string sio_path = "/socket.io/";
   sio::server::Options sio;
-  sio::apps::FixtureLevel level = sio::apps::FixtureLevel::extended;
+  App app = App::fixture;
+  sio::apps::FixtureLevel level = sio::apps::FixtureLevel::extended;  // App::fixture
+  // Served on every other path (404 for those not listed): the signaling app's demo page.
+  std::vector<StaticFile> static_files;
   Verbosity verbosity = Verbosity::info;
   // How long a shutdown waits for sessions to receive their close before stopping anyway.
   std::chrono::milliseconds shutdown_timeout{2000};

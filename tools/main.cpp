@@ -6,6 +6,7 @@
 
 #include "conform.hpp"
 #include "decode.hpp"
+#include "scenario.hpp"
 #include "serve.hpp"
 
 #ifndef SIOCHECK_VERSION
@@ -79,15 +80,21 @@ int main(int argc, char** argv) {
   bool list_faults = false;
   bool faults_as_json = false;
   std::string level_text = "extended";
+  std::string app_text = "fixture";
+  siocheck::DemoPaths demo;
   bool deflate = true;
   auto* serve_cmd = app.add_subcommand(
       "serve",
       "Run the reference server: the Engine.IO echo fixture on /engine.io/ and the Socket.IO "
-      "fixture (conformance/FIXTURE.md) on /socket.io/, with the official test suites' settings.");
+      "fixture (conformance/FIXTURE.md) on /socket.io/, with the official test suites' settings; "
+      "or, with --app signaling, the WebRTC signaling app (scenarios/SIGNALING.md) and its demo "
+      "page.");
   serve_cmd->footer(
       "/engine.io/ sends every message back unchanged, text as text and binary as binary.\n"
       "/socket.io/ answers the official contract (auth, message-back, message-with-ack, Invalid "
       "namespace) and, at level extended, /auth, /dyn-N and the ctl:* control events.\n"
+      "--app signaling: /socket.io/ is the signaling app; GET / is the demo page (open it in two "
+      "tabs with ?room=NAME) and /socket.io.min.js the socket.io-client browser bundle.\n"
       "Prints 'listening http://HOST:PORT' on stdout when ready (--port 0 picks the port); logs go "
       "to stderr. SIGINT/SIGTERM close every session and stop; a second signal stops at once.");
   serve_cmd->add_option("--host", serve.net.host, "Address to bind (an IP address or a host name)")
@@ -153,6 +160,19 @@ int main(int argc, char** argv) {
           "extended (adds /auth, /dyn-N and the ctl:* control events; see conformance/FIXTURE.md)")
       ->check(CLI::IsMember({"official", "extended"}))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--app", app_text,
+                   "What /socket.io/ serves: fixture (conformance/FIXTURE.md) or signaling (the "
+                   "WebRTC signaling app of scenarios/SIGNALING.md, with its demo page on /)")
+      ->check(CLI::IsMember({"fixture", "signaling"}))
+      ->capture_default_str();
+  serve_cmd->add_option("--static-dir", demo.static_dir,
+                        "With --app signaling: the folder of the demo page's index.html (default: "
+                        "scenarios/signaling of the checkout that holds this binary)");
+  serve_cmd->add_option(
+      "--client-bundle", demo.client_bundle,
+      "With --app signaling: the socket.io-client browser bundle served as /socket.io.min.js "
+      "(default: node_modules/socket.io-client/dist/socket.io.min.js of that checkout)");
   serve_cmd
       ->add_option("--max-attachments", serve.sio.max_attachments,
                    "Binary attachments per Socket.IO packet at most; more close the connection")
@@ -268,6 +288,55 @@ int main(int argc, char** argv) {
   conform_cmd->add_option("--shard", shard,
                           "Run only shard i of n (e.g. 2/4), for splitting the suite across jobs");
 
+  // ---- scenario ----
+  siocheck::ScenarioOptions scenario;
+  std::string scenario_target, scenario_launch, scenario_level, scenario_known, scenario_junit;
+  auto* scenario_cmd = app.add_subcommand(
+      "scenario", "Run YAML multi-client scenario scripts (scenarios/README.md) against a server.");
+  scenario_cmd->footer(
+      "Each script names its clients and steps; independent scripts run at once. A failure names "
+      "file:line:col, the step, the client, expected and observed, with the script's wire trace.\n"
+      "Exit status: 0 every script passed or was skipped (the target lacks what it requires), 1 a "
+      "script failed (or a --known-failing entry is stale), 2 a usage error, an invalid script or "
+      "an unreachable target.\n"
+      "Examples:\n"
+      "  siocheck scenario scenarios/                        the embedded reference server\n"
+      "  siocheck scenario scenarios/chat-room.yaml --target http://127.0.0.1:3000\n"
+      "  siocheck scenario scenarios/ --launch 'node server.js --port {port}' --junit out.xml\n"
+      "  siocheck scenario --check scenarios/                only check the scripts");
+  scenario_cmd->add_option("paths", scenario.paths, "Scripts, or folders of *.yaml scripts")
+      ->required();
+  scenario_cmd->add_option("--target", scenario_target,
+                           "Base URL of the server: http(s)://HOST:PORT");
+  scenario_cmd->add_option("--launch", scenario_launch,
+                           "Command that starts the server; {port} is replaced by a free port");
+  scenario_cmd->add_option("--eio-path", scenario.where.eio_path, "Path of the Engine.IO endpoint")
+      ->capture_default_str();
+  scenario_cmd->add_option("--sio-path", scenario.where.sio_path, "Path of the Socket.IO endpoint")
+      ->capture_default_str();
+  scenario_cmd->add_flag("--insecure", scenario.where.insecure,
+                         "Do not verify the https/wss certificate");
+  scenario_cmd
+      ->add_option("--app", scenario.app,
+                   "What the target serves: fixture (conformance/FIXTURE.md) or signaling "
+                   "(scenarios/SIGNALING.md); scripts that need the other are skipped")
+      ->check(CLI::IsMember({"fixture", "signaling"}))
+      ->capture_default_str();
+  scenario_cmd
+      ->add_option("--level", scenario_level,
+                   "The fixture level, instead of asking the target: official or extended")
+      ->check(CLI::IsMember({"official", "extended"}));
+  scenario_cmd->add_option("--jobs", scenario.jobs, "Scripts run at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  scenario_cmd->add_flag("--trace", scenario.trace,
+                         "Print the whole wire trace of each failure (otherwise its last lines)");
+  scenario_cmd->add_flag("--check", scenario.check, "Only read and check the scripts");
+  scenario_cmd->add_option("--known-failing", scenario_known,
+                           "File of scripts expected to fail (name or path, then '# reason'); a "
+                           "listed script that passes fails the run");
+  scenario_cmd->add_option("--junit", scenario_junit, "Write a JUnit XML report here");
+
   // ---- decode ----
   siocheck::DecodeOptions decode;
   std::string decode_input;
@@ -360,6 +429,13 @@ int main(int argc, char** argv) {
       return usage("--sio-path",
                    "'" + serve.sio_path + "' is also the --eio-path; give each its own path");
     serve.sio.connect_timeout = std::chrono::milliseconds(connect_timeout);
+    serve.app = app_text == "signaling" ? siocheck::App::signaling : siocheck::App::fixture;
+    if (serve.app == siocheck::App::fixture) {
+      for (const char* flag : {"--static-dir", "--client-bundle"})
+        if (serve_cmd->count(flag)) return usage(flag, "only --app signaling serves files");
+    } else if (serve_cmd->count("--fixture-level")) {
+      return usage("--fixture-level", "only --app fixture has levels");
+    }
     serve.level = level_text == "official" ? sio::apps::FixtureLevel::official
                                            : sio::apps::FixtureLevel::extended;
     serve.net.per_message_deflate = deflate;
@@ -371,7 +447,7 @@ int main(int argc, char** argv) {
                       : log_text == "debug" ? siocheck::Verbosity::debug
                                             : siocheck::Verbosity::info;
     if (!tls_cert.empty()) serve.net.tls = sio::net::TlsFiles{tls_cert, tls_key};
-    return siocheck::run_serve(std::move(serve));
+    return siocheck::run_serve(std::move(serve), demo);
   }
   if (*conform_cmd) {
     if (!conform_target.empty()) conform.target = conform_target;
@@ -386,6 +462,14 @@ int main(int argc, char** argv) {
     if (connect_timeout_ms) conform.connect_timeout_ms = connect_timeout_ms;
     if (upgrade_timeout_ms) conform.upgrade_timeout_ms = upgrade_timeout_ms;
     return siocheck::run_conform(conform);
+  }
+  if (*scenario_cmd) {
+    if (!scenario_target.empty()) scenario.where.target = scenario_target;
+    if (!scenario_launch.empty()) scenario.where.launch = scenario_launch;
+    if (!scenario_level.empty()) scenario.level = scenario_level;
+    if (!scenario_known.empty()) scenario.known_failing = scenario_known;
+    if (!scenario_junit.empty()) scenario.junit = scenario_junit;
+    return siocheck::run_scenarios(scenario);
   }
   if (*decode_cmd) {
     if (!decode_input.empty() || decode_cmd->count("input")) decode.input = decode_input;

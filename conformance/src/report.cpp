@@ -9,25 +9,6 @@
 #include "codec.hpp"
 
 namespace conform {
-namespace {
-
-constexpr std::array<Verdict, 5> kVerdicts{Verdict::pass, Verdict::non_strict,
-                                           Verdict::informational, Verdict::unimplemented,
-                                           Verdict::fail};
-
-std::string baseline_name(CaseResult::Baseline b) {
-  switch (b) {
-    case CaseResult::Baseline::known_failing:
-      return "known-failing";
-    case CaseResult::Baseline::known_flaky:
-      return "known-flaky";
-    case CaseResult::Baseline::stale:
-      return "stale";
-    case CaseResult::Baseline::none:
-      break;
-  }
-  return "";
-}
 
 std::string xml_escape(std::string_view text) {
   std::string out;
@@ -57,6 +38,26 @@ std::string xml_escape(std::string_view text) {
     }
   }
   return out;
+}
+
+namespace {
+
+constexpr std::array<Verdict, 5> kVerdicts{Verdict::pass, Verdict::non_strict,
+                                           Verdict::informational, Verdict::unimplemented,
+                                           Verdict::fail};
+
+std::string baseline_name(CaseResult::Baseline b) {
+  switch (b) {
+    case CaseResult::Baseline::known_failing:
+      return "known-failing";
+    case CaseResult::Baseline::known_flaky:
+      return "known-flaky";
+    case CaseResult::Baseline::stale:
+      return "stale";
+    case CaseResult::Baseline::none:
+      break;
+  }
+  return "";
 }
 
 std::string checks_text(const CaseResult& r) {

@@ -15,6 +15,8 @@ inline constexpr const char* kJsonSchema = "siocheck.conform/1";
 void print_summary(const RunReport& report, std::ostream& out, bool with_traces);
 std::string to_json(const RunReport& report);
 std::string to_junit(const RunReport& report);
+// Text fit for an XML attribute or element (control characters written as \xHH).
+std::string xml_escape(std::string_view text);
 std::string to_html(const RunReport& report);
 
 }  // namespace conform

@@ -63,6 +63,12 @@ class EioSession {
   bool upgrade(Ms timeout);
   // Stops polling (no further GETs); the GET in flight completes.
   void stop_polling() noexcept { polling_ = false; }
+  // Polls again after stop_polling() (on the polling transport only).
+  void resume_polling() {
+    if (current_ != Transport::polling || ended_) return;
+    polling_ = true;
+    poll();
+  }
   void close();
 
   Loop& loop() noexcept { return loop_; }
