@@ -127,3 +127,22 @@ def test_the_signaling_scenario_on_both_signaling_apps(siocheck_bin, target):
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "PASS  scenarios/signaling.yaml" in run.stdout
     assert f"{len(SCRIPTS)} scripts against" in run.stdout and "1 passed, 0 failed" in run.stdout
+
+
+def test_a_script_needing_a_feature_runs_only_when_the_run_declares_it(siocheck_bin, tmp_path):
+    script = tmp_path / "needs.yaml"
+    script.write_text("name: needs an echo feature\nrequires: {features: [echo-twice]}\nclients:\n  a: {}\n"
+                      "steps:\n  - connect: a\n  - emit: {client: a, event: message, args: [1]}\n"
+                      "  - expect: {client: a, event: message-back, args: [1]}\n"
+                      "  - expect: {client: a, event: message-back, args: [1], within: 300}\n")
+    skipped = scenario(siocheck_bin, str(script))
+    assert skipped.returncode == 0, skipped.stdout
+    assert "needs feature echo-twice (say --feature echo-twice if the target has it)" in skipped.stdout
+    # Declared, it runs: the reference echoes once, so the second expect fails.
+    run = scenario(siocheck_bin, str(script), "--feature", "echo-twice")
+    assert run.returncode == 1
+    assert f"{script}:9:5: expect (client a)" in run.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nrequires: {features: [Echo]}\nclients:\n  a: {}\nsteps:\n  - connect: a\n")
+    refused = scenario(siocheck_bin, str(bad))
+    assert refused.returncode == 2 and "is not a feature name" in refused.stderr

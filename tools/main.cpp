@@ -326,6 +326,9 @@ int main(int argc, char** argv) {
       ->add_option("--level", scenario_level,
                    "The fixture level, instead of asking the target: official or extended")
       ->check(CLI::IsMember({"official", "extended"}));
+  scenario_cmd->add_option("--feature", scenario.features,
+                           "A feature the target has (repeatable): scripts whose requires.features "
+                           "names one not given are skipped");
   scenario_cmd->add_option("--jobs", scenario.jobs, "Scripts run at once")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

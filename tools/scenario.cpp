@@ -122,6 +122,7 @@ int run_scenarios(const ScenarioOptions& options) {
   sc::RunSettings settings;
   settings.target = host.target();
   settings.app = options.app;
+  settings.features = options.features;
   settings.level = options.level.value_or(
       options.app == "fixture" ? discover_level(settings.target, conform::Ms(1000)) : "official");
 

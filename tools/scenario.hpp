@@ -12,8 +12,9 @@ namespace siocheck {
 struct ScenarioOptions {
   std::vector<std::string> paths;  // files or folders of *.yaml
   TargetOptions where;
-  std::string app = "fixture";       // what the target serves: fixture or signaling
-  std::optional<std::string> level;  // skip discovery: official or extended
+  std::string app = "fixture";        // what the target serves: fixture or signaling
+  std::optional<std::string> level;   // skip discovery: official or extended
+  std::vector<std::string> features;  // what else the target has, for `requires: features`
   int jobs = 4;
   bool trace = false;  // the whole trace of each failure (otherwise its last lines)
   bool check = false;  // only parse the scripts

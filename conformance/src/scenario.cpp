@@ -164,7 +164,19 @@ class Parser {
     only_keys(root, "the script", {"name", "requires", "clients", "steps"});
     script_.name = text_of(required(root, "name", "the script"), "name");
     if (auto req = root["requires"]) {
-      only_keys(req, "requires", {"level", "app"});
+      only_keys(req, "requires", {"level", "app", "features"});
+      if (auto features = req["features"]) {
+        if (!features.IsSequence())
+          bad(features, "requires.features: expected a list of feature names");
+        static const std::regex name(R"([a-z0-9][a-z0-9-]*)");
+        for (const auto& f : features) {
+          const auto feature = text_of(f, "requires.features");
+          if (!std::regex_match(feature, name))
+            bad(f, "requires.features: '" + feature +
+                       "' is not a feature name (lower-case letters, digits and -)");
+          script_.features.push_back(feature);
+        }
+      }
       if (auto level = req["level"]) {
         script_.level = text_of(level, "requires.level");
         if (script_.level != "official" && script_.level != "extended")
@@ -1149,6 +1161,13 @@ Result run(const Script& script, const RunSettings& settings) {
     result.skipped = "needs fixture level extended; the target is at level " + settings.level;
     return result;
   }
+  for (const auto& f : script.features)
+    if (std::find(settings.features.begin(), settings.features.end(), f) ==
+        settings.features.end()) {
+      result.status = Result::Status::skip;
+      result.skipped = "needs feature " + f + " (say --feature " + f + " if the target has it)";
+      return result;
+    }
   const auto start = Clock::now();
   Runner runner(script, settings);
   auto failure = runner.run();

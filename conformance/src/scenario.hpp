@@ -75,8 +75,9 @@ struct Script {
   std::string file;
   std::string name;
   std::string description;
-  std::string level = "official";  // the fixture level it needs
-  std::string app = "fixture";     // the app it needs
+  std::string level = "official";     // the fixture level it needs
+  std::string app = "fixture";        // the app it needs
+  std::vector<std::string> features;  // what else the target must have (see --feature)
   std::vector<ClientSpec> clients;
   std::vector<Step> steps;
 };
@@ -91,6 +92,7 @@ struct RunSettings {
   conform::Target target;
   std::string level = "official";  // what the target serves
   std::string app = "fixture";
+  std::vector<std::string> features;  // declared by the user: --feature NAME
 };
 
 struct Result {
