@@ -1,6 +1,7 @@
 #include "codec.hpp"
 
 #include <array>
+#include <limits>
 
 namespace conform::codec {
 
@@ -128,6 +129,8 @@ std::optional<SioPacket> parse_sio(std::string_view text) {
   if (p.type == 5 || p.type == 6) {
     const auto dash = text.find('-', i);
     if (dash == std::string_view::npos || dash == i) return std::nullopt;
+    // At most 9 digits: a count past that is no packet anyone can send (and would overflow).
+    if (dash - i > 9) return std::nullopt;
     for (std::size_t k = i; k < dash; ++k)
       if (!digit(text[k])) return std::nullopt;
     p.attachments = std::stoi(std::string(text.substr(i, dash - i)));
@@ -143,9 +146,13 @@ std::optional<SioPacket> parse_sio(std::string_view text) {
     i = comma + 1;
   }
   if (i < text.size() && digit(text[i])) {
+    // An id past 2^64-1 (a server's answer to a hostile client) reads as 2^64-1, not wrapped.
+    constexpr auto kMax = std::numeric_limits<std::uint64_t>::max();
     std::uint64_t id = 0;
-    while (i < text.size() && digit(text[i]))
-      id = id * 10 + static_cast<std::uint64_t>(text[i++] - '0');
+    while (i < text.size() && digit(text[i])) {
+      const auto d = static_cast<std::uint64_t>(text[i++] - '0');
+      id = id > (kMax - d) / 10 ? kMax : id * 10 + d;
+    }
     p.id = id;
   }
   p.data = std::string(text.substr(i));
