@@ -6,6 +6,7 @@
 
 #include "conform.hpp"
 #include "decode.hpp"
+#include "fuzz.hpp"
 #include "scenario.hpp"
 #include "serve.hpp"
 
@@ -340,6 +341,89 @@ int main(int argc, char** argv) {
                            "listed script that passes fails the run");
   scenario_cmd->add_option("--junit", scenario_junit, "Write a JUnit XML report here");
 
+  // ---- fuzz ----
+  siocheck::FuzzOptions fuzz;
+  std::string fuzz_target, fuzz_launch;
+  auto* fuzz_cmd = app.add_subcommand(
+      "fuzz",
+      "Fuzz a live Socket.IO server: grammar-built, mutated Engine.IO/Socket.IO traffic over "
+      "polling and WebSocket, a liveness probe after every sequence.");
+  fuzz_cmd->footer(
+      "Each sequence opens one to three sessions, sends events, acks, binary attachments, "
+      "namespace changes, raw polling bodies, wrong requests and upgrades, some of them mutated "
+      "byte by byte. After it, a new client must complete a handshake, a CONNECT to / and a "
+      "message-with-ack round trip within --probe-timeout. Findings: a crash (the process "
+      "exited, or connections are refused), a hang (the probe got no answer), a protocol "
+      "violation (an HTTP 5xx, an undecodable packet, a packet for a namespace or an ack id the "
+      "client never asked for, attachments out of place). Each is confirmed alone, minimised and "
+      "written as JSON that `siocheck replay` plays again. The target must serve the fixture "
+      "contract (conformance/FIXTURE.md); with --launch a crashed or hung target is restarted.\n"
+      "Exit status: 0 no finding, 1 findings, 2 a usage error or an unreachable target.\n"
+      "Examples:\n"
+      "  siocheck fuzz --duration 60                       the embedded reference server\n"
+      "  siocheck fuzz --launch 'node fixture.js --port {port}' --duration 600 --jobs 2\n"
+      "  siocheck replay fuzz-findings/crash-*.json --launch 'node fixture.js --port {port}'");
+  fuzz_cmd->add_option("--target", fuzz_target, "Base URL of the server: http(s)://HOST:PORT");
+  fuzz_cmd->add_option("--launch", fuzz_launch,
+                       "Command that starts the server; {port} is replaced by a free port. The "
+                       "fuzzer restarts it after a crash or hang");
+  fuzz_cmd->add_option("--eio-path", fuzz.where.eio_path, "Path of the Engine.IO endpoint")
+      ->capture_default_str();
+  fuzz_cmd->add_option("--sio-path", fuzz.where.sio_path, "Path of the Socket.IO endpoint")
+      ->capture_default_str();
+  fuzz_cmd->add_flag("--insecure", fuzz.where.insecure, "Do not verify the https/wss certificate");
+  fuzz_cmd->add_option("--seed", fuzz.seed, "Seed of the sequences (0: a random one, printed)")
+      ->capture_default_str();
+  fuzz_cmd->add_option("--duration", fuzz.duration_s, "Seconds to run")
+      ->check(CLI::Range(0.1, 7.0 * 24 * 3600))
+      ->capture_default_str();
+  fuzz_cmd->add_option("--sequences", fuzz.sequences, "Stop after this many sequences")
+      ->check(CLI::PositiveNumber);
+  fuzz_cmd->add_option("--jobs", fuzz.jobs, "Sequences played at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  fuzz_cmd
+      ->add_option("--probe-timeout", fuzz.probe_timeout_ms,
+                   "Milliseconds the liveness probe (and each waiting step) may take")
+      ->check(CLI::Range(50, 600000))
+      ->capture_default_str();
+  fuzz_cmd
+      ->add_option("--max-findings", fuzz.max_findings,
+                   "Stop once this many distinct findings are written")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  fuzz_cmd->add_option("--findings", fuzz.findings_dir, "Folder for the finding files")
+      ->capture_default_str();
+  fuzz_cmd->add_flag("--quiet", fuzz.quiet, "No progress lines");
+
+  // ---- replay ----
+  siocheck::ReplayOptions replay;
+  std::string replay_target, replay_launch;
+  auto* replay_cmd =
+      app.add_subcommand("replay", "Play findings of `siocheck fuzz` against a server again.");
+  replay_cmd->footer(
+      "Plays each file's steps, then the liveness probe, and says whether the same finding comes "
+      "out.\nExit status: 0 no file reproduced (the bug is gone), 1 at least one reproduced (or "
+      "gave another finding), 2 a usage error, a bad file or an unreachable target.");
+  replay_cmd->add_option("files", replay.files, "Finding files (JSON)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  replay_cmd->add_option("--target", replay_target, "Base URL of the server: http(s)://HOST:PORT");
+  replay_cmd->add_option("--launch", replay_launch,
+                         "Command that starts the server; {port} is replaced by a free port");
+  replay_cmd->add_option("--eio-path", replay.where.eio_path, "Path of the Engine.IO endpoint")
+      ->capture_default_str();
+  replay_cmd->add_option("--sio-path", replay.where.sio_path, "Path of the Socket.IO endpoint")
+      ->capture_default_str();
+  replay_cmd->add_flag("--insecure", replay.where.insecure,
+                       "Do not verify the https/wss certificate");
+  replay_cmd
+      ->add_option("--probe-timeout", replay.probe_timeout_ms,
+                   "Milliseconds the liveness probe (and each waiting step) may take")
+      ->check(CLI::Range(50, 600000))
+      ->capture_default_str();
+  replay_cmd->add_flag("--trace", replay.trace, "Print what went over the wire");
+
   // ---- decode ----
   siocheck::DecodeOptions decode;
   std::string decode_input;
@@ -395,7 +479,8 @@ int main(int argc, char** argv) {
             cases.push_back(std::string(c));
           all.push_back({{"name", std::string(info.name)},
                          {"description", std::string(info.description)},
-                         {"cases", std::move(cases)}});
+                         {"cases", std::move(cases)},
+                         {"fuzz", std::string(info.fuzz_finding)}});
         }
         std::cout << all.dump(2) << "\n";
       } else {
@@ -403,6 +488,9 @@ int main(int argc, char** argv) {
           std::cout << info.name << "\n    " << info.description << "\n    caught by:";
           for (const auto c : info.cases)
             std::cout << " " << c;
+          if (!info.fuzz_finding.empty())
+            std::cout << (info.cases.empty() ? " " : ", and ") << "siocheck fuzz (a "
+                      << info.fuzz_finding << ")";
           std::cout << "\n";
         }
       }
@@ -473,6 +561,18 @@ int main(int argc, char** argv) {
     if (!scenario_known.empty()) scenario.known_failing = scenario_known;
     if (!scenario_junit.empty()) scenario.junit = scenario_junit;
     return siocheck::run_scenarios(scenario);
+  }
+  if (*fuzz_cmd) {
+    if (!fuzz_target.empty()) fuzz.where.target = fuzz_target;
+    if (!fuzz_launch.empty()) fuzz.where.launch = fuzz_launch;
+    fuzz.where.embedded_heartbeat_ms = std::make_pair(25000, 20000);
+    return siocheck::run_fuzz(fuzz);
+  }
+  if (*replay_cmd) {
+    if (!replay_target.empty()) replay.where.target = replay_target;
+    if (!replay_launch.empty()) replay.where.launch = replay_launch;
+    replay.where.embedded_heartbeat_ms = std::make_pair(25000, 20000);
+    return siocheck::run_replay(replay);
   }
   if (*decode_cmd) {
     if (!decode_input.empty() || decode_cmd->count("input")) decode.input = decode_input;

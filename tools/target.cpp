@@ -131,6 +131,14 @@ class Launched {
     return out.empty() ? "    (no output)\n" : out;
   }
 
+  // A target that no longer answers gets no chance to shut down cleanly.
+  void kill() {
+    if (pid_ <= 0 || !alive()) return;
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, &status_, 0);
+    exited_ = true;
+  }
+
   void stop() {
     if (pid_ <= 0 || exited_) return;
     ::kill(-pid_, SIGTERM);
@@ -195,6 +203,8 @@ void TargetHost::stop() {
 }
 
 bool TargetHost::open(const TargetOptions& options, std::string_view tool, std::string& error) {
+  options_ = options;
+  tool_ = std::string(tool);
   target_.eio_path = options.eio_path;
   target_.sio_path = options.sio_path;
   target_.insecure = options.insecure;
@@ -214,33 +224,7 @@ bool TargetHost::open(const TargetOptions& options, std::string_view tool, std::
               "' has no {port}: the command must listen where siocheck says";
       return false;
     }
-    const auto port = free_port();
-    std::string command = *options.launch;
-    for (std::size_t at; (at = command.find("{port}")) != std::string::npos;)
-      command.replace(at, 6, std::to_string(port));
-    target_.port = port;
-    launched_ = std::make_unique<Launched>(command);
-    if (!launched_->start()) {
-      error = "--launch: cannot start '" + command + "'";
-      return false;
-    }
-    std::cerr << me << "launched `" << command << "`\n";
-    std::string why;
-    const auto deadline = conform::Clock::now() + std::chrono::seconds(30);
-    while (
-        !answers_handshake(target_, options.probe_sio ? options.sio_path : options.eio_path, why)) {
-      if (!launched_->alive()) {
-        error = "the launched target " + launched_->exit_status() +
-                " before answering; its last output:\n" + launched_->last_lines();
-        return false;
-      }
-      if (conform::Clock::now() >= deadline) {
-        error = "the launched target did not answer within 30 s (" + why + "); its last output:\n" +
-                launched_->last_lines();
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    if (!launch(error)) return false;
   } else {
     auto serve = fixture_defaults();
     serve.net.port = 0;
@@ -270,6 +254,64 @@ bool TargetHost::open(const TargetOptions& options, std::string_view tool, std::
     return false;
   }
   return true;
+}
+
+bool TargetHost::launch(std::string& error) {
+  const auto port = free_port();
+  std::string command = *options_.launch;
+  for (std::size_t at; (at = command.find("{port}")) != std::string::npos;)
+    command.replace(at, 6, std::to_string(port));
+  target_.port = port;
+  launched_ = std::make_unique<Launched>(command);
+  if (!launched_->start()) {
+    error = "--launch: cannot start '" + command + "'";
+    return false;
+  }
+  std::cerr << "siocheck " << tool_ << ": launched `" << command << "`\n";
+  std::string why;
+  const auto deadline = conform::Clock::now() + std::chrono::seconds(30);
+  while (!answers_handshake(target_, options_.probe_sio ? options_.sio_path : options_.eio_path,
+                            why)) {
+    if (!launched_->alive()) {
+      error = "the launched target " + launched_->exit_status() +
+              " before answering; its last output:\n" + launched_->last_lines();
+      return false;
+    }
+    if (conform::Clock::now() >= deadline) {
+      error = "the launched target did not answer within 30 s (" + why + "); its last output:\n" +
+              launched_->last_lines();
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+bool TargetHost::launched_alive() {
+  return launched_ && launched_->alive();
+}
+
+std::string TargetHost::launched_end() {
+  if (!launched_) return {};
+  if (launched_->alive()) return "still running";
+  return launched_->exit_status() + "; its last output:\n" + launched_->last_lines();
+}
+
+bool TargetHost::restart(std::string& error) {
+  if (!launched_) {
+    error = "only a --launch target can be restarted";
+    return false;
+  }
+  launched_->kill();
+  launched_.reset();
+  return launch(error);
+}
+
+void TargetHost::abandon() {
+  if (embedded_) {
+    embedded_thread_.detach();
+    (void)embedded_.release();
+  }
 }
 
 }  // namespace siocheck

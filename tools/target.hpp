@@ -44,7 +44,20 @@ class TargetHost {
   // Stops what open() started (also done by the destructor).
   void stop();
 
+  // A --launch target: whether its process still runs, how it ended (exit status and last
+  // output), and a fresh start of the same command on a new port (target() changes).
+  bool launched() const noexcept { return launched_ != nullptr; }
+  bool launched_alive();
+  std::string launched_end();
+  bool restart(std::string& error);
+  // The embedded server is stuck: leave it behind at exit instead of waiting for it.
+  void abandon();
+
  private:
+  bool launch(std::string& error);
+
+  TargetOptions options_;
+  std::string tool_;
   conform::Target target_;
   std::unique_ptr<FixtureServer> embedded_;
   std::thread embedded_thread_;

@@ -88,6 +88,9 @@ class StreamImpl final : public AnyStream {
     beast::get_lowest_layer(s_).async_connect(
         endpoint, [this, done = std::move(done)](error_code ec) {
           if (ec) return done(ec);
+          // Small writes go out at once: a client that waits for Nagle's algorithm adds tens of
+          // milliseconds to a request that follows another.
+          beast::get_lowest_layer(s_).socket().set_option(tcp::no_delay(true), ec);
           if constexpr (std::is_same_v<S, beast::ssl_stream<beast::tcp_stream>>) {
             set_sni(s_.native_handle(), host_);
             s_.async_handshake(asio::ssl::stream_base::client, done);
@@ -190,6 +193,10 @@ void Loop::run_for(Ms d) {
   const auto deadline = Clock::now() + d;
   while (Clock::now() < deadline)
     impl_->ioc.run_one_until(deadline);
+}
+
+void Loop::poll() {
+  impl_->ioc.poll();
 }
 
 // ---- HTTP ------------------------------------------------------------------------------------
@@ -451,6 +458,7 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
         *result = ec;
         return;
       }
+      beast::get_lowest_layer(self->ws_).socket().set_option(tcp::no_delay(true), ec);
       auto handshake = [self, result, target, t] {
         self->ws_.async_handshake(self->upgrade_response_, t.host + ":" + std::to_string(t.port),
                                   target, [self, result](error_code hec) { *result = hec; });

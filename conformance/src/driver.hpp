@@ -98,6 +98,8 @@ class Loop {
   bool run_until(const std::function<bool()>& done, Ms timeout);
   // Runs the loop for `d` (a quiet window: whatever arrives meanwhile is handled and queued).
   void run_for(Ms d);
+  // Runs what is ready now (arrived data, finished writes) without waiting.
+  void poll();
 
   // One HTTP request on a connection of its own; `done` runs with the response or an error.
   using RequestDone =

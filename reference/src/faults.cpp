@@ -102,6 +102,23 @@ const std::vector<FaultInfo>& fault_catalogue() {
        "broadcast-duplicates",
        "a socket in two of the target rooms gets a broadcast twice",
        {"sio/broadcast/6"}},
+      {Fault::binary_ack_wrong_id,
+       "binary-ack-wrong-id",
+       "an acknowledgement with binary arguments goes out with the ack id plus one",
+       {"sio/binary/5", "sio/binary/15"},
+       "violation"},
+      {Fault::crash_on_empty_event_name,
+       "crash-on-empty-event-name",
+       "an event whose name is the empty string aborts the server process (a handler table "
+       "indexed by the name's first character)",
+       {},
+       "crash"},
+      {Fault::hang_on_trailing_separator,
+       "hang-on-trailing-separator",
+       "a polling POST body that ends with the record separator stops the event loop for good "
+       "(a payload decoder that loops on an empty last record)",
+       {},
+       "hang"},
   };
   return catalogue;
 }

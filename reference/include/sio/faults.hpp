@@ -38,6 +38,10 @@ enum class Fault : unsigned {
   namespace_disconnect_closes_connection,  // DISCONNECT for one namespace closes them all
   json_reformatted,                        // JSON goes out with a space after ':' and ','
   broadcast_duplicates,                    // a socket in two target rooms gets a broadcast twice
+  binary_ack_wrong_id,                     // an ack with binary arguments carries the id plus one
+  // For the live fuzzer (siocheck fuzz): one specific input crashes or hangs the server
+  crash_on_empty_event_name,   // an event named "" aborts the process
+  hang_on_trailing_separator,  // a POST body ending with the record separator stops the loop
   count_
 };
 
@@ -46,6 +50,9 @@ struct FaultInfo {
   std::string_view name;
   std::string_view description;         // what goes wrong, and whose bug it was
   std::vector<std::string_view> cases;  // case ids (or id@variant, or globs) that must FAIL
+  // What `siocheck fuzz` reports when it finds this fault ("crash", "hang" or "violation"), or
+  // empty when the fuzzer is not expected to find it. A fault with no cases must have one.
+  std::string_view fuzz_finding = {};
 };
 
 const std::vector<FaultInfo>& fault_catalogue();

@@ -1,6 +1,8 @@
 // The state machine of one Engine.IO session. Every entry point (a request, a WebSocket message,
 // a timer) runs to completion on the engine's single thread.
 #include <array>
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "sio/engine/engine.hpp"
@@ -270,6 +272,9 @@ void Session::on_post_body(BodyStatus status, std::string body,
     case BodyStatus::complete:
       break;
   }
+  if (body.ends_with('\x1e') && engine_.config().faults.has(Fault::hang_on_trailing_separator))
+    for (;;)
+      std::this_thread::sleep_for(std::chrono::hours(1));
   std::vector<eio::Packet> packets;
   const auto ec = eio::decode_payload(body, packets);
   for (auto& packet : packets) {

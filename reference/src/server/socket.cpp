@@ -1,5 +1,6 @@
 #include "sio/server/socket.hpp"
 
+#include <cstdlib>
 #include <exception>
 
 #include "encode.hpp"
@@ -141,7 +142,8 @@ void Socket::send_ack(std::uint64_t id, const Args& args) {
   const auto& faults = nsp_.server().options().faults;
   const std::string_view nsp =
       faults.has(Fault::ack_without_namespace) ? "/" : std::string_view(nsp_.name());
-  if (auto client = client_.lock()) client->send(detail::ack_frames(nsp, id, args, faults));
+  const auto wire_id = faults.has(Fault::binary_ack_wrong_id) && args.has_binary() ? id + 1 : id;
+  if (auto client = client_.lock()) client->send(detail::ack_frames(nsp, wire_id, args, faults));
 }
 
 void Socket::join(std::string_view room) {
@@ -198,6 +200,8 @@ void Socket::on_packet(wire::sio::Packet packet) {
       // A numeric event name is its number's text, as a JavaScript property key is.
       const std::string name =
           first.front() == '"' ? wire::json::unquote(first).value_or("") : std::string(first);
+      if (name.empty() && nsp_.server().options().faults.has(Fault::crash_on_empty_event_name))
+        std::abort();
       Ack ack;
       if (packet.id) {
         ack = Ack([weak = weak_from_this(), id = *packet.id](const Args& a) {
