@@ -503,7 +503,7 @@ class Reader {
       decode_string(m.key_literal, m.key);
       m.is_index = array_index(m.key, m.index);
       auto same = std::find_if(merged.begin(), merged.end(),
-                               [&](const Member& x) { return x.key == m.key; });
+                               [&](const Member& x) { return x.key_literal == m.key_literal; });
       if (same != merged.end()) {
         same->value = std::move(m.value);  // last value, first position
       } else {

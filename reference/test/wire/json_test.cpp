@@ -110,6 +110,11 @@ TEST(Json, ObjectsOrderIndexKeysFirstAndKeepTheLastOfRepeatedKeys) {
   expect_canonical_form(R"({"4294967295":1,"4294967294":2})", R"({"4294967294":2,"4294967295":1})");
   expect_canonical_form(R"({"\u0061":1,"a":2})", R"({"a":2})");
   expect_canonical_form(R"({"__proto__":1})", R"({"__proto__":1})");
+  // Keys are JavaScript strings: lone surrogates that differ make different keys (found by the
+  // json fuzzer, which saw them merged while inspect() called the text canonical).
+  expect_canonical_form(R"({"\ud800\ud801":1,"\ud800\ud800":2})",
+                        R"({"\ud800\ud801":1,"\ud800\ud800":2})");
+  expect_canonical_form(R"({"\ud800":1,"\udc00":2,"\ud800":3})", R"({"\ud800":3,"\udc00":2})");
 }
 
 TEST(Json, InvalidTextIsRejected) {
