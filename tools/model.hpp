@@ -18,7 +18,7 @@ struct ModelOptions {
   std::optional<std::uint64_t> seed;
   int max_clients = 3;
   int max_steps = 30;
-  std::string transport = "websocket";  // websocket, polling or mixed
+  std::string transport = "mixed";  // websocket, polling or mixed (every second client polls)
   int timeout_ms = 5000;
   std::optional<std::string> scenario_out;
   std::optional<std::string> level;  // skip discovery

@@ -24,7 +24,7 @@ struct Options {
   std::uint64_t seed = 0;  // RapidCheck's seed: the same seed draws the same runs
   int max_clients = 3;     // clients (Engine.IO connections) in a run, 1 to 8
   int max_steps = 30;      // the longest command sequence of a run
-  Transports transports = Transports::websocket;
+  Transports transports = Transports::mixed;
   Ms timeout{5000};  // how long an expected packet may take
 };
 
