@@ -7,6 +7,7 @@
 #include "conform.hpp"
 #include "decode.hpp"
 #include "fuzz.hpp"
+#include "model.hpp"
 #include "scenario.hpp"
 #include "serve.hpp"
 
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  siocheck serve --port 3000                 the reference server, fixture settings\n"
       "  siocheck conform --target http://127.0.0.1:3000   grade a Socket.IO server\n"
+      "  siocheck model --runs 1000                 rooms and broadcasts against a model\n"
       "  siocheck decode '4hello\\x1e2' --escapes    what a polling payload holds\n"
       "Run 'siocheck COMMAND --help' for the options of each command.");
 
@@ -423,6 +425,80 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(50, 600000))
       ->capture_default_str();
   replay_cmd->add_flag("--trace", replay.trace, "Print what went over the wire");
+  // ---- model ----
+  siocheck::ModelOptions model;
+  std::string model_target, model_launch, model_level, model_out;
+  std::uint64_t model_seed = 0;
+  auto* model_cmd = app.add_subcommand(
+      "model",
+      "Check rooms, broadcasts and acks against a stateful model: random sequences of connect, "
+      "disconnect (either side), join, leave, broadcast (to / except / includeSelf, with or "
+      "without acks) and emit-with-ack by several clients, each step checked packet by packet; "
+      "a failure is shrunk to a shortest sequence and written as a scenario script.");
+  model_cmd->footer(
+      "Each run opens fresh connections on namespaces of its own (/dyn-N) and, after every step, "
+      "predicts exactly which socket receives what; a ctl:fence on every socket proves that "
+      "nothing else arrived, without waiting. The target runs the fixture of "
+      "conformance/FIXTURE.md at level extended (the ctl:* control events). RapidCheck draws the "
+      "runs from --seed: the same seed against the same server draws the same runs.\n"
+      "A failure prints the shrunk steps, the packet expected and the one observed, and writes the "
+      "sequence as a scenario (scenarios/README.md) that `siocheck scenario FILE` replays.\n"
+      "Exit status: 0 every run passed, 1 a counterexample was found, 2 a usage error, an "
+      "unreachable target, or a target without level extended.\n"
+      "Examples:\n"
+      "  siocheck model                                      the embedded reference server\n"
+      "  siocheck model --runs 1000 --max-clients 4\n"
+      "  siocheck model --fault broadcast-duplicates         watch it find a planted bug\n"
+      "  siocheck model --launch 'node conformance/fixtures/node/server.js --port {port} "
+      "--ping-interval 25000 --ping-timeout 20000'\n"
+      "  siocheck model --target http://127.0.0.1:3000 --seed 42 --scenario-out bug.yaml");
+  model_cmd->add_option("--target", model_target, "Base URL of the server: http(s)://HOST:PORT");
+  model_cmd->add_option(
+      "--launch", model_launch,
+      "Command that starts the server; {port} is replaced by a free port. Give it a long "
+      "heartbeat (e.g. --ping-interval 25000 --ping-timeout 20000): the model is not about pings");
+  model_cmd->add_option("--eio-path", model.where.eio_path, "Path of the Engine.IO endpoint")
+      ->capture_default_str();
+  model_cmd->add_option("--sio-path", model.where.sio_path, "Path of the Socket.IO endpoint")
+      ->capture_default_str();
+  model_cmd->add_flag("--insecure", model.where.insecure,
+                      "Do not verify the https/wss certificate");
+  model_cmd->add_option("--fault", model.faults,
+                        "Switch on a deliberate bug in the embedded reference server (repeatable; "
+                        "see `siocheck serve --list-faults`): the model should catch it");
+  model_cmd->add_option("--runs", model.runs, "Passing runs wanted (each a fresh command sequence)")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  model_cmd->add_option("--seed", model_seed,
+                        "RapidCheck's seed (default: a random one, printed so that a run can be "
+                        "repeated)");
+  model_cmd
+      ->add_option("--max-clients", model.max_clients,
+                   "Clients in a run, each its own connection with sockets on two namespaces")
+      ->check(CLI::Range(1, 8))
+      ->capture_default_str();
+  model_cmd
+      ->add_option("--max-steps", model.max_steps,
+                   "The longest command sequence of a run (runs grow from 1 step to this)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  model_cmd
+      ->add_option("--transport", model.transport,
+                   "websocket, polling, or mixed (every second client polls)")
+      ->check(CLI::IsMember({"websocket", "polling", "mixed"}))
+      ->capture_default_str();
+  model_cmd
+      ->add_option("--timeout-ms", model.timeout_ms,
+                   "How long an expected packet (an ack, a DISCONNECT) may take")
+      ->check(CLI::Range(100, 600'000))
+      ->capture_default_str();
+  model_cmd->add_option("--scenario-out", model_out,
+                        "Where a counterexample's scenario goes (default: "
+                        "siocheck-model-SEED.yaml in the current folder)");
+  model_cmd
+      ->add_option("--level", model_level,
+                   "The fixture level, instead of asking the target: official or extended")
+      ->check(CLI::IsMember({"official", "extended"}));
 
   // ---- decode ----
   siocheck::DecodeOptions decode;
@@ -573,6 +649,14 @@ int main(int argc, char** argv) {
     if (!replay_launch.empty()) replay.where.launch = replay_launch;
     replay.where.embedded_heartbeat_ms = std::make_pair(25000, 20000);
     return siocheck::run_replay(replay);
+  }
+  if (*model_cmd) {
+    if (!model_target.empty()) model.where.target = model_target;
+    if (!model_launch.empty()) model.where.launch = model_launch;
+    if (!model_level.empty()) model.level = model_level;
+    if (!model_out.empty()) model.scenario_out = model_out;
+    if (model_cmd->count("--seed")) model.seed = model_seed;
+    return siocheck::run_model(model);
   }
   if (*decode_cmd) {
     if (!decode_input.empty() || decode_cmd->count("input")) decode.input = decode_input;

@@ -11,6 +11,7 @@
 
 #include "../conformance/src/driver.hpp"
 #include "../conformance/src/suite.hpp"
+#include "sio/faults.hpp"
 
 namespace siocheck {
 
@@ -26,6 +27,9 @@ struct TargetOptions {
   // The embedded server's heartbeat (the fixture's 300/200 ms when absent); runs that are not
   // about the heartbeat give it a long one, so that a busy machine cannot fail a client.
   std::optional<std::pair<int, int>> embedded_heartbeat_ms;
+  // Deliberate bugs switched on in the embedded server (sio/faults.hpp), to show that a check
+  // catches them; only for the embedded server.
+  sio::Faults embedded_faults;
 };
 
 class FixtureServer;

@@ -374,7 +374,7 @@ class Parser {
       if (body["capture"]) captures(body["capture"], here + ".capture", s);
     } else if (kind == "expect_nothing") {
       s.kind = Step::Kind::expect_nothing;
-      if (client_or_map({"client", "for", "events"})) {
+      if (client_or_map({"client", "namespace", "for", "events"})) {
         if (body["for"]) s.quiet_ms = ms_of(body["for"], here + ".for");
         if (auto events = body["events"]) {
           if (!events.IsSequence()) bad(events, here + ".events: expected a list of event names");
