@@ -90,6 +90,11 @@ std::optional<std::string> base64_decode(std::string_view text) {
 }
 
 std::optional<Json> parse_json(std::string_view text) {
+  // nlohmann reads a NUL byte as the end of the input and skips a leading byte order mark;
+  // JSON.parse, which every Socket.IO client uses, refuses both (found by the differential fuzz
+  // target: "2true\0garbage" and "2\xEF\xBB\xBF[1]" read as valid packets).
+  if (text.find('\0') != std::string_view::npos || text.starts_with("\xEF\xBB\xBF"))
+    return std::nullopt;
   auto value = Json::parse(text, nullptr, false);
   if (value.is_discarded()) return std::nullopt;
   return value;
@@ -134,6 +139,8 @@ std::optional<SioPacket> parse_sio(std::string_view text) {
     for (std::size_t k = i; k < dash; ++k)
       if (!digit(text[k])) return std::nullopt;
     p.attachments = std::stoi(std::string(text.substr(i, dash - i)));
+    // socket.io-parser (4.2.7) refuses a binary packet with no attachment, so a client would.
+    if (p.attachments == 0) return std::nullopt;
     i = dash + 1;
   }
   if (i < text.size() && text[i] == '/') {

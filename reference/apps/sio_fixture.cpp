@@ -228,9 +228,10 @@ SioFixture::SioFixture(server::Server& server, FixtureLevel level) : level_(leve
         next(server::ConnectError{"unauthorized", R"({"reason":"bad token"})"});
       })
       .on_connection([this](Socket& s) { on_connection(s, false); });
-  server.of(std::regex("^/dyn-[0-9]+$")).on_connection([this](Socket& s) {
-    on_connection(s, false);
-  });
+  // Compiled once per process: a fixture is made per server, and the fuzz target makes a server
+  // per input.
+  static const std::regex kDynamicNamespace("^/dyn-[0-9]+$");
+  server.of(kDynamicNamespace).on_connection([this](Socket& s) { on_connection(s, false); });
 }
 
 const std::string* SioFixture::last_disconnect(const std::string& sid) const {

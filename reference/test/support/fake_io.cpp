@@ -1,10 +1,28 @@
 #include "fake_io.hpp"
 
-#include <gtest/gtest.h>
+#include <cstdio>
+#include <cstdlib>
 
 namespace sio::test {
 
 using engine::BodyStatus;
+
+namespace {
+
+void print_and_abort(const char* file, int line, const std::string& message) {
+  std::fprintf(stderr, "%s:%d: fake I/O: %s\n", file, line, message.c_str());
+  std::abort();
+}
+
+FailureReporter reporter = print_and_abort;
+
+}  // namespace
+
+void set_failure_reporter(FailureReporter r) noexcept {
+  reporter = r ? r : print_and_abort;
+}
+
+#define SIO_FAKE_FAIL(message) reporter(__FILE__, __LINE__, message)
 
 // ---- VirtualScheduler ------------------------------------------------------------------------
 
@@ -49,7 +67,10 @@ void VirtualScheduler::advance(engine::Duration d) {
 // ---- FakeChannel -------------------------------------------------------------------------------
 
 void FakeChannel::send(engine::WsFrame frame) {
-  if (closed_) return;
+  if (closed_) {
+    ++sends_after_close_;
+    return;
+  }
   sent_.push_back({frame.binary, *frame.bytes, frame.compress, frame.bytes.get()});
 }
 
@@ -77,8 +98,7 @@ void FakeChannel::peer_closed(bool error) {
 // ---- FakeExchange ------------------------------------------------------------------------------
 
 void FakeExchange::respond(engine::HttpResponse response) {
-  ++responses_;
-  EXPECT_EQ(responses_, 1) << "an exchange was answered twice";
+  if (++responses_ > 1) SIO_FAKE_FAIL("an exchange was answered twice");
   response_ = std::move(response);
 }
 
@@ -96,14 +116,14 @@ void FakeExchange::read_body(std::size_t limit, std::function<void(BodyStatus, s
 }
 
 void FakeExchange::deliver_body(BodyStatus status, std::string body) {
-  ASSERT_TRUE(body_done_) << "the engine did not ask for the body";
+  if (!body_done_) return SIO_FAKE_FAIL("the engine did not ask for the body");
   auto done = std::move(body_done_);
   body_done_ = nullptr;
   done(status, std::move(body));
 }
 
 void FakeExchange::abort() {
-  ASSERT_TRUE(abort_) << "no abort handler registered";
+  if (!abort_) return SIO_FAKE_FAIL("no abort handler registered");
   auto fn = std::move(abort_);
   abort_ = nullptr;
   fn();
@@ -111,15 +131,14 @@ void FakeExchange::abort() {
 
 std::shared_ptr<engine::WsChannel> FakeExchange::accept_websocket(
     std::shared_ptr<engine::WsHandler> handler) {
-  ++responses_;
-  EXPECT_EQ(responses_, 1) << "an exchange was answered twice";
+  if (++responses_ > 1) SIO_FAKE_FAIL("an exchange was answered twice");
   websocket = std::make_shared<FakeChannel>(std::move(handler));
   return websocket;
 }
 
 const engine::HttpResponse& FakeExchange::response() const {
   static const engine::HttpResponse none{0, {}, "<no response>", false};
-  EXPECT_TRUE(response_) << "the request has not been answered";
+  if (!response_) SIO_FAKE_FAIL("the request has not been answered");
   return response_ ? *response_ : none;
 }
 
@@ -186,7 +205,8 @@ std::shared_ptr<FakeExchange> EngineHarness::request(engine::Method method, std:
 
 std::string EngineHarness::open_polling() {
   auto exchange = request(engine::Method::get, "EIO=4&transport=polling");
-  EXPECT_EQ(exchange->status(), 200u);
+  if (exchange->status() != 200u)
+    SIO_FAKE_FAIL("polling handshake answered " + std::to_string(exchange->status()));
   const auto& body = exchange->body();
   const auto start = body.find("\"sid\":\"") + 7;
   return body.substr(start, body.find('"', start) - start);
@@ -194,7 +214,7 @@ std::string EngineHarness::open_polling() {
 
 std::shared_ptr<FakeChannel> EngineHarness::open_websocket(std::string* sid) {
   auto exchange = request(engine::Method::get, "EIO=4&transport=websocket", std::nullopt, {}, true);
-  EXPECT_TRUE(exchange->websocket);
+  if (!exchange->websocket) SIO_FAKE_FAIL("WebSocket handshake not accepted");
   if (sid && exchange->websocket && !exchange->websocket->sent().empty()) {
     const auto& open = exchange->websocket->sent().front().bytes;
     const auto start = open.find("\"sid\":\"") + 7;

@@ -1,8 +1,11 @@
 // In-memory stand-ins for the network glue and the clock, so the engine's state machine runs in
 // tests without sockets or real time: a virtual-time scheduler, an HTTP exchange that records its
-// answer, and a WebSocket channel that records what the engine sends.
+// answer, and a WebSocket channel that records what the engine sends. A small library of its own
+// (siocheck_fake_io, no GoogleTest), linked by the unit tests and by the whole-server fuzz target.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,6 +17,13 @@
 #include "sio/engine/scheduler.hpp"
 
 namespace sio::test {
+
+// How the fakes report a broken expectation (an exchange answered twice, a body delivered that was
+// never asked for, ...). The default prints the message and aborts, which is what a fuzz target
+// wants; the unit tests install a reporter that fails the running test instead
+// (support/gtest_failures.cpp).
+using FailureReporter = void (*)(const char* file, int line, const std::string& message);
+void set_failure_reporter(FailureReporter reporter) noexcept;
 
 class VirtualScheduler final : public engine::Scheduler {
  public:
@@ -64,6 +74,9 @@ class FakeChannel final : public engine::WsChannel {
   const std::vector<Sent>& sent() const noexcept { return sent_; }
   std::vector<std::string> texts() const;
   bool closed() const noexcept { return closed_; }
+  // Frames the engine sent after the channel was closed (by the engine or by the peer). The glue
+  // drops them, but an engine that sends any has lost track of its connection.
+  std::size_t sends_after_close() const noexcept { return sends_after_close_; }
   void set_buffered(std::size_t n) noexcept { buffered_ = n; }
 
   // The client side: frames arriving, the connection ending.
@@ -76,6 +89,7 @@ class FakeChannel final : public engine::WsChannel {
   std::vector<Sent> sent_;
   bool closed_ = false;
   std::size_t buffered_ = 0;
+  std::size_t sends_after_close_ = 0;
 };
 
 class FakeExchange final : public engine::HttpExchange {

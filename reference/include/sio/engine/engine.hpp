@@ -100,6 +100,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool is_open() const noexcept { return state_ == State::open; }
   bool upgrading() const noexcept { return upgrade_ != Upgrade::none; }
   const HandshakeInfo& handshake() const noexcept { return handshake_; }
+  // Bytes waiting in the outgoing queue (never past Config::max_queued_bytes).
+  std::size_t queued_bytes() const noexcept { return queued_bytes_; }
 
   bool send_text(std::string_view text, SendOptions options = {});
   bool send_binary(std::string_view bytes, SendOptions options = {});
