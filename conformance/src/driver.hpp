@@ -173,6 +173,9 @@ class WebSocket {
   bool has_event() const;
   // Called for every text frame as it arrives (before next() sees it); true keeps it from next().
   void on_text(std::function<bool(const std::string&)> hook);
+  // Starts the closing handshake. Frames that arrive after it may be misreported: Beast's close
+  // reads the next frame before a finished read is handed over, so a text frame followed by a
+  // binary one can come out as binary (the binary one lost). Judge nothing received after it.
   void close();
 
  private:
