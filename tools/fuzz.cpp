@@ -635,6 +635,7 @@ struct Conn {
   std::set<std::string> nsps;
   std::map<std::pair<std::string, std::uint64_t>, int> asked;  // ack ids the client asked for
   int attachments_due = 0;
+  bool b64 = false;         // it asked for binary as base64 text (b64=1)
   bool closing = false;     // the client closed it: what comes after is not judged
   bool overlapped = false;  // an extra GET was sent: its GETs may be refused 500 (see check_status)
 };
@@ -686,6 +687,10 @@ class Execution {
 
   void note_outgoing(Conn& c, std::string_view eio_text) {
     if (!c.sio || eio_text.empty() || eio_text.front() != '4') return;
+    if (!valid_utf8(eio_text)) {  // the server reads such names with U+FFFD: not compared
+      c.tainted = true;
+      return;
+    }
     if (eio_text.size() > 65536) {  // past maxPayload: the session is closed; not worth parsing
       c.tainted = true;
       return;
@@ -720,6 +725,7 @@ class Execution {
                                                            : conform::Transport::upgrade;
       c = Conn{};
       c.sio = step.path == "sio";
+      c.b64 = step.query.find("b64=") != std::string::npos;
       c.session = std::make_unique<conform::EioSession>(
           loop_, transport, c.sio ? loop_.target().sio_path : loop_.target().eio_path, step.query);
       if (!c.session->open(timeout_)) {
@@ -779,7 +785,9 @@ class Execution {
                 step.data}),
            false});
     } else if (step.op == "get") {
+      // The session's packets may now be split between its GETs and this one.
       c.overlapped = true;
+      c.tainted = true;
       pending_.push_back(
           {"an extra GET",
            loop_.start_request(
@@ -814,7 +822,11 @@ class Execution {
         c.session.reset();
         return;
       }
-      const auto& p = event->packet;
+      auto p = event->packet;
+      // A client that asked for b64 may get binary as "b" + base64 text on WebSocket too
+      // (engine.io honours it on every transport).
+      if (p.type == '?' && c.b64)
+        if (auto as_text = codec::parse_eio(p.data, true); as_text && as_text->binary) p = *as_text;
       if (p.type == '?') {
         violation("invalid Engine.IO packet",
                   "the server sent '" + p.data.substr(0, 200) + "', which is no Engine.IO packet");
