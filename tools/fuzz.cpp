@@ -679,8 +679,13 @@ class Execution {
   void check_status(const conform::HttpResponse& r, std::string_view what,
                     bool may_be_500 = false) {
     if (r.status == 500 && may_be_500 && r.body.empty()) return;
+    // The signature names the status and the method: "HTTP 500 to a POST".
+    const auto method = what.substr(0, what.find(' '));
+    const std::string to = method == "a" || method == "an"
+                               ? std::string(what.substr(what.rfind(' ') + 1))
+                               : std::string(method);
     if (r.status >= 500)
-      violation("HTTP " + std::to_string(r.status),
+      violation("HTTP " + std::to_string(r.status) + " to a " + to,
                 std::string(what) + " was answered HTTP " + std::to_string(r.status) + " " +
                     r.body.substr(0, 200) + ": a server error, not a protocol answer");
   }
@@ -731,7 +736,7 @@ class Execution {
       if (!c.session->open(timeout_)) {
         const auto& e = c.session->error();
         if (e.find("answered 5") != std::string::npos || e.find("(HTTP 5") != std::string::npos)
-          violation("HTTP 5xx", "the handshake: " + e);
+          violation("HTTP 5xx to the handshake", "the handshake: " + e);
         c.session.reset();
       }
       return;
@@ -802,9 +807,9 @@ class Execution {
       // What arrives after the client's close is not judged: the driver's WebSocket reads the
       // next frame for its close handshake before a finished read is handed over, so a text
       // frame followed by a binary one can be reported as binary (and the binary one lost).
-      check(c);
+      check(c);  // may end the session (and `s` with it)
       c.closing = true;
-      s.close();
+      if (c.session) c.session->close();
     } else if (step.op == "drop") {
       check(c);
       c.session.reset();
@@ -817,7 +822,8 @@ class Execution {
     while (auto event = c.session->next(Ms(0), true)) {
       if (event->kind == conform::EioEvent::Kind::closed) {
         if (event->how.starts_with("HTTP 5") && !(c.overlapped && event->how == "HTTP 500 "))
-          violation("HTTP 5xx", "a polling GET was answered " + event->how.substr(0, 200));
+          violation(event->how.substr(0, 8) + " to a GET",
+                    "a polling GET was answered " + event->how.substr(0, 200));
         // The end stays in the queue: take the packets that came before it only once.
         c.session.reset();
         return;
@@ -837,7 +843,8 @@ class Execution {
                   "an open packet after the handshake: " + p.data.substr(0, 200));
         continue;
       }
-      if (p.type != '4' || !c.sio) continue;
+      // With an extra GET the messages may be split between two answers: not judged one by one.
+      if (p.type != '4' || !c.sio || c.overlapped) continue;
       if (p.binary) {
         if (c.attachments_due > 0) {
           --c.attachments_due;
