@@ -19,6 +19,7 @@
 
 #include "../conformance/src/codec.hpp"
 #include "../conformance/src/session.hpp"
+#include "../conformance/src/text.hpp"
 
 namespace siocheck {
 
@@ -223,15 +224,7 @@ std::string describe(const Step& s) {
     return c + "open " + s.transport + (s.path == "eio" ? " on the Engine.IO path" : "") +
            (s.query.empty() ? "" : " with &" + shown(s.query));
   if (s.op == "text") return c + "send " + shown(s.data);
-  if (s.op == "binary") {
-    std::string out = c + "send binary <";
-    for (std::size_t i = 0; i < s.data.size() && i < 64; ++i) {
-      char hex[4];
-      std::snprintf(hex, sizeof hex, "%02x", static_cast<unsigned char>(s.data[i]));
-      out += (i ? " " : "") + std::string(hex);
-    }
-    return out + (s.data.size() > 64 ? " ...>" : ">");
-  }
+  if (s.op == "binary") return c + "send binary <" + conform::hex(s.data) + ">";
   if (s.op == "batch") {
     std::string out = c + "send together:";
     for (const auto& p : s.packets)

@@ -575,10 +575,8 @@ int main(int argc, char** argv) {
     for (const auto& name : fault_names) {
       const auto fault = sio::fault_named(name);
       if (!fault) {
-        std::string known;
-        for (const auto& info : sio::fault_catalogue())
-          known += (known.empty() ? "" : ", ") + std::string(info.name);
-        return usage("--fault", "unknown fault '" + name + "'; the catalogue has: " + known);
+        return usage("--fault",
+                     "unknown fault '" + name + "'; the catalogue has: " + sio::fault_names());
       }
       serve.engine.faults.add(*fault);
       serve.sio.faults.add(*fault);

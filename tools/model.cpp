@@ -46,10 +46,8 @@ int run_model(const ModelOptions& options) {
   for (const auto& name : options.faults) {
     const auto fault = sio::fault_named(name);
     if (!fault) {
-      std::string known;
-      for (const auto& info : sio::fault_catalogue())
-        known += (known.empty() ? "" : ", ") + std::string(info.name);
-      return usage("--fault", "unknown fault '" + name + "'; the catalogue has: " + known);
+      return usage("--fault",
+                   "unknown fault '" + name + "'; the catalogue has: " + sio::fault_names());
     }
     where.embedded_faults.add(*fault);
   }

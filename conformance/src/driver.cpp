@@ -1,6 +1,7 @@
 // The suite's network code (Boost.Beast), in one translation unit. Streams are type-erased behind
 // AnyStream so plain TCP and TLS share the HTTP and raw code; only the WebSocket is templated.
 #include "driver.hpp"
+#include "text.hpp"
 
 #include <openssl/ssl.h>
 
@@ -43,18 +44,6 @@ std::string printable(std::string_view bytes, std::size_t max = 600) {
     }
   }
   if (out.size() >= max) out += "... (" + std::to_string(bytes.size()) + " bytes)";
-  return out;
-}
-
-std::string hex(std::string_view bytes, std::size_t max = 64) {
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
-    char buf[4];
-    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned char>(bytes[i]));
-    if (i) out.push_back(' ');
-    out += buf;
-  }
-  if (bytes.size() > max) out += " ... (" + std::to_string(bytes.size()) + " bytes)";
   return out;
 }
 
@@ -193,6 +182,18 @@ void Loop::run_for(Ms d) {
   const auto deadline = Clock::now() + d;
   while (Clock::now() < deadline)
     impl_->ioc.run_one_until(deadline);
+}
+
+std::string hex(std::string_view bytes, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned char>(bytes[i]));
+    if (i) out.push_back(' ');
+    out += buf;
+  }
+  if (bytes.size() > max) out += " ... (" + std::to_string(bytes.size()) + " bytes)";
+  return out;
 }
 
 void Loop::poll() {

@@ -129,4 +129,11 @@ std::optional<Fault> fault_named(std::string_view name) {
   return std::nullopt;
 }
 
+std::string fault_names() {
+  std::string names;
+  for (const auto& info : fault_catalogue())
+    names += (names.empty() ? "" : ", ") + std::string(info.name);
+  return names;
+}
+
 }  // namespace sio

@@ -6,6 +6,7 @@
 
 #include <bitset>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,6 +58,8 @@ struct FaultInfo {
 
 const std::vector<FaultInfo>& fault_catalogue();
 std::optional<Fault> fault_named(std::string_view name);
+// Every fault's name, comma-separated: for an error about an unknown one.
+std::string fault_names();
 
 class Faults {
  public:
