@@ -1,5 +1,8 @@
 #include "sio/wire/query.hpp"
 
+#include <algorithm>
+#include <cstddef>
+
 namespace sio::wire {
 namespace {
 
@@ -32,6 +35,9 @@ std::string form_decode(std::string_view text) {
 
 Query Query::parse(std::string_view text) {
   Query q;
+  // A handshake has three parameters and a session request four or five: one allocation for them.
+  q.params_.reserve(std::min<std::size_t>(
+      static_cast<std::size_t>(std::count(text.begin(), text.end(), '&')) + 1, 8));
   while (!text.empty()) {
     const auto amp = text.find('&');
     const auto pair = text.substr(0, amp);
