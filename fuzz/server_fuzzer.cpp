@@ -39,8 +39,8 @@
 //   - at the end, after every client has gone and the clock has passed every timeout, the engine
 //     has no session and the Socket.IO server no client.
 // The engine runs with the fixture settings (pingInterval 300, pingTimeout 200, connect timeout
-// 1000) and smaller buffers (maxPayload 100 kB, max_queued_bytes 64 kB) so that the limits are in
-// reach of short inputs.
+// 1000) and smaller buffers (maxPayload 1,000 bytes, max_queued_bytes 4,000) so that the limits are
+// in reach of short inputs.
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -72,7 +72,7 @@ using ::sio::test::FakeChannel;
 using ::sio::test::FakeExchange;
 
 constexpr std::string_view kPath = "/socket.io/";
-constexpr std::size_t kMaxQueuedBytes = 64'000;
+constexpr std::size_t kMaxQueuedBytes = 4'000;
 constexpr std::size_t kMaxClients = 8;
 
 // SERVER_FUZZER_TRACE=1 prints every operation, answer and packet (to read what an input does).
@@ -172,7 +172,7 @@ class Harness {
     config.path = std::string(kPath);
     config.ping_interval = engine::Duration(300);
     config.ping_timeout = engine::Duration(200);
-    config.max_payload = 100'000;
+    config.max_payload = 1'000;
     config.max_queued_bytes = kMaxQueuedBytes;
     ::sio::server::Options options;
     options.connect_timeout = engine::Duration(1000);
