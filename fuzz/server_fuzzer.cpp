@@ -19,6 +19,8 @@
 //   B s BYTES    WebSocket binary frame on session s's newest channel (an attachment)
 //   C s / E s    the peer closes s's newest channel cleanly / with an error
 //   A s          the client aborts s's held GETs
+//   K s N        s's newest channel holds N bytes the peer has not read yet (decimal, at most
+//                100000; none: 0): a slow reader, for the send-buffer limit and volatile packets
 //   X m QUERY    any request: m is the method (G get, P post, O options, H head, U put, W a
 //                WebSocket upgrade), QUERY follows "/socket.io/?"; "$N" in it is session N's sid
 //   D MS         the clock moves MS milliseconds on (decimal, at most 60000; none: 100)
@@ -39,7 +41,7 @@
 //   - at the end, after every client has gone and the clock has passed every timeout, the engine
 //     has no session and the Socket.IO server no client.
 // The engine runs with the fixture settings (pingInterval 300, pingTimeout 200, connect timeout
-// 1000) and smaller buffers (maxPayload 1,000 bytes, max_queued_bytes 4,000) so that the limits are
+// 1000) and smaller buffers (maxPayload 500 bytes, max_queued_bytes 4,000) so that the limits are
 // in reach of short inputs.
 #include <array>
 #include <cstddef>
@@ -172,7 +174,7 @@ class Harness {
     config.path = std::string(kPath);
     config.ping_interval = engine::Duration(300);
     config.ping_timeout = engine::Duration(200);
-    config.max_payload = 1'000;
+    config.max_payload = 500;
     config.max_queued_bytes = kMaxQueuedBytes;
     ::sio::server::Options options;
     options.connect_timeout = engine::Duration(1000);
@@ -247,6 +249,10 @@ class Harness {
         return;
       case 'A':
         if (auto* c = client(line)) abort_polls(*c);
+        return;
+      case 'K':
+        if (auto* c = client(line))
+          if (auto* ch = channel_of(*c)) ch->channel->set_buffered(decimal(arg, 100'000, 0));
         return;
       case 'X':
         return raw_request(line.size() > 1 ? line[1] : 'G', arg);
@@ -403,19 +409,21 @@ class Harness {
     }
   }
 
-  void advance(std::string_view digits) {
-    long ms = 0;
+  // The decimal number `digits` starts with, at most `most` (none: `otherwise`).
+  static long decimal(std::string_view digits, long most, long otherwise) {
+    long n = 0;
     bool any = false;
     for (const char d : digits) {
       if (d < '0' || d > '9') break;
       any = true;
-      ms = ms * 10 + (d - '0');
-      if (ms > 60'000) {
-        ms = 60'000;
-        break;
-      }
+      n = n * 10 + (d - '0');
+      if (n >= most) return most;
     }
-    scheduler_.advance(engine::Duration(any ? ms : 100));
+    return any ? n : otherwise;
+  }
+
+  void advance(std::string_view digits) {
+    scheduler_.advance(engine::Duration(decimal(digits, 60'000, 100)));
   }
 
   std::size_t add_request(std::shared_ptr<FakeExchange> exchange, std::string what, int client,
