@@ -489,6 +489,17 @@ T pick(const std::vector<T>& choices) {
   return *rc::gen::elementOf(choices);
 }
 
+// A whole number in [lo, hi), uniform whatever the size, that shrinks towards lo. (gen::inRange
+// scales its range with the size, and gen::element and gen::weightedElement never shrink.)
+rc::Gen<int> uniform(int lo, int hi) {
+  return rc::gen::resize(100, rc::gen::inRange(lo, hi));  // 100: RapidCheck's full size
+}
+
+// True one time in n; shrinks to false.
+rc::Gen<bool> one_in(int n) {
+  return rc::gen::map(uniform(0, n), [n](int v) { return v == n - 1; });
+}
+
 std::vector<std::pair<int, int>> sockets_where(const State& s, bool connected) {
   std::vector<std::pair<int, int>> out;
   for (int c = 0; c < static_cast<int>(s.clients.size()); ++c)
@@ -562,7 +573,7 @@ class ServerDisconnect : public Step {
  public:
   explicit ServerDisconnect(const State& s) {
     std::tie(client_, nsp_) = pick(sockets_where(s, true));
-    close_ = *rc::gen::weightedElement<bool>({{3, false}, {1, true}});
+    close_ = *one_in(4);
   }
   void checkPreconditions(const State& s) const override { RC_PRE(s.in(client_, nsp_)); }
   void apply(State& s) const override {
@@ -613,10 +624,13 @@ class JoinLeave : public Step {
  public:
   JoinLeave(const State& s, bool join) : join_(join) {
     std::tie(client_, nsp_) = pick(sockets_where(s, true));
-    const auto count = *rc::gen::inRange(1, 3);
-    for (int i = 0; i < count; ++i)
-      rooms_.push_back(*rc::gen::inRange(0, static_cast<int>(kRooms.size())));
-    as_list_ = count > 1 || *rc::gen::arbitrary<bool>();
+    // One draw (see Broadcast): a room and maybe a second, shrinking to the first room alone.
+    const auto room = uniform(0, static_cast<int>(kRooms.size()));
+    const auto [first, more, as_list] = *rc::gen::tuple(
+        room, rc::gen::resize(1, rc::gen::container<std::vector<int>>(room)), one_in(2));
+    rooms_.push_back(first);
+    rooms_.insert(rooms_.end(), more.begin(), more.end());
+    as_list_ = rooms_.size() > 1 || as_list;
   }
   void checkPreconditions(const State& s) const override { RC_PRE(s.in(client_, nsp_)); }
   void apply(State& s) const override {
@@ -683,22 +697,23 @@ class Broadcast : public Step {
       aims.push_back({false, r});
     for (const auto c : s.members(nsp_))
       aims.push_back({true, c});
-    // Fixed slots, each drawn whether used or not: shrinking a slot to unused drops that room
-    // and leaves the others as they were.
-    for (int i = 0; i < 3; ++i) {
-      const bool used = *rc::gen::element(false, true);
-      const auto aim = pick(aims);
-      if (used) to_.push_back(aim);
-    }
-    for (int i = 0; i < 2; ++i) {
-      const bool used = *rc::gen::weightedElement<bool>({{2, false}, {1, true}});
-      const auto aim = pick(aims);
-      if (used) except_.push_back(aim);
-    }
-    include_self_ = *rc::gen::element<int>(-1, 0, 1);
-    with_ack_ = *rc::gen::weightedElement<bool>({{2, false}, {1, true}});
-    binary_ = *rc::gen::weightedElement<bool>({{4, false}, {1, true}});
-    as_strings_ = *rc::gen::arbitrary<bool>();
+    // Everything else in one draw, of generators that shrink. RapidCheck shrinks a tuple a
+    // component at a time with the others kept, and a list by dropping elements; after a separate
+    // draw shrinks, the draws that follow it are made again, so a failing broadcast would keep
+    // targets that play no part.
+    const auto index = uniform(0, static_cast<int>(aims.size()));
+    const auto [to, except, include_self, with_ack, binary, as_strings] =
+        *rc::gen::tuple(rc::gen::resize(3, rc::gen::container<std::vector<int>>(index)),
+                        rc::gen::resize(2, rc::gen::container<std::vector<int>>(index)),
+                        uniform(-1, 2), one_in(3), one_in(5), one_in(2));
+    for (const auto i : to)
+      to_.push_back(aims[i]);
+    for (const auto i : except)
+      except_.push_back(aims[i]);
+    include_self_ = include_self;
+    with_ack_ = with_ack;
+    binary_ = binary;
+    as_strings_ = as_strings;
   }
   void checkPreconditions(const State& s) const override {
     RC_PRE(s.in(client_, nsp_));
