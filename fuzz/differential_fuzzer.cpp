@@ -78,40 +78,6 @@ using ::sio::wire::errc;
   std::abort();
 }
 
-bool valid_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((c & 0xE0) == 0xC0) {
-      n = 1;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 2;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= text.size()) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      const auto d = static_cast<unsigned char>(text[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 unsigned hex4(std::string_view s) {
   unsigned v = 0;
   for (const char c : s) {
@@ -133,7 +99,7 @@ unsigned hex4(std::string_view s) {
 // bytes that are not UTF-8, a lone surrogate escape, a number past a double's range, nesting
 // past the reference's limit.
 bool json_dialect_differs(std::string_view text) {
-  if (!valid_utf8(text)) return true;
+  if (!json::valid_utf8(text)) return true;
   std::size_t depth = 0;
   bool in_string = false;
   unsigned pending_high = 0;  // a high surrogate escape waiting for its low half

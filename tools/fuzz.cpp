@@ -20,6 +20,7 @@
 #include "../conformance/src/codec.hpp"
 #include "../conformance/src/session.hpp"
 #include "../conformance/src/text.hpp"
+#include "sio/wire/json.hpp"
 
 namespace siocheck {
 
@@ -29,6 +30,7 @@ using conform::Ms;
 using Json = nlohmann::ordered_json;
 namespace codec = conform::codec;
 namespace fs = std::filesystem;
+using sio::wire::json::valid_utf8;
 
 constexpr int kMaxConns = 3;
 
@@ -54,28 +56,6 @@ Step make(std::string op, int conn, std::string data = {}) {
   s.conn = conn;
   s.data = std::move(data);
   return s;
-}
-
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    int extra = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : -1;
-    if (extra < 0 || c == 0xC0 || c == 0xC1 || c > 0xF4) return false;
-    if (i + static_cast<std::size_t>(extra) >= s.size() && extra > 0) return false;
-    for (int k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    if (extra == 2) {
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return false;
-    }
-    if (extra == 3) {
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return false;
-    }
-    i += static_cast<std::size_t>(extra) + 1;
-  }
-  return true;
 }
 
 // Bytes in a finding file: a JSON string when they are UTF-8, {"base64": ...} otherwise.

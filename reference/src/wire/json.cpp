@@ -645,6 +645,16 @@ void quote_append(std::string_view text, std::string& out) {
   out.push_back('"');
 }
 
+bool valid_utf8(std::string_view text) noexcept {
+  std::size_t skip = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto len = utf8_sequence(text, i, skip);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
 std::string quote(std::string_view text) {
   std::string out;
   quote_append(text, out);

@@ -17,6 +17,21 @@ void expect_canonical_form(std::string_view input, std::string_view node_output)
   EXPECT_TRUE(inspect(node_output).canonical) << node_output;
 }
 
+TEST(Json, ValidUtf8RefusesWhatAStrictDecoderRefuses) {
+  using namespace std::string_view_literals;
+  EXPECT_TRUE(valid_utf8(""));
+  EXPECT_TRUE(valid_utf8("plain \x7f"));
+  EXPECT_TRUE(valid_utf8("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf"));
+  EXPECT_TRUE(valid_utf8("a\0b"sv));
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xe0\x80\xaf"));      // overlong, three bytes
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));      // a surrogate (U+D800)
+  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(valid_utf8("ok \xe2\x82"));       // cut short
+  EXPECT_FALSE(valid_utf8("\x80"));              // a lone continuation byte
+  EXPECT_FALSE(valid_utf8("\xff"));
+}
+
 TEST(Json, CompactInputIsAlreadyCanonical) {
   for (std::string_view text :
        {R"({"3":[true]})", R"([1,"2",{"3":[true]}])", R"({"token":"123"})", "[]", "{}", "null",

@@ -47,6 +47,10 @@ std::vector<std::string_view> elements(std::string_view canonical_array);
 std::vector<std::pair<std::string_view, std::string_view>> members(
     std::string_view canonical_object);
 
+// Whether `text` is well-formed UTF-8 (no overlong forms, surrogates or code points past
+// U+10FFFF): what a JSON text must be, and what a WebSocket text frame must carry.
+bool valid_utf8(std::string_view text) noexcept;
+
 // A JSON string literal for a UTF-8 text, written as JSON.stringify writes it.
 void quote_append(std::string_view text, std::string& out);
 std::string quote(std::string_view text);
