@@ -53,26 +53,6 @@ bool transport_enabled(const Config& config, std::string_view transport) {
 
 }  // namespace
 
-std::string_view to_string(Transport t) noexcept {
-  return t == Transport::polling ? "polling" : "websocket";
-}
-
-std::string_view to_string(CloseReason r) noexcept {
-  switch (r) {
-    case CloseReason::transport_close:
-      return "transport close";
-    case CloseReason::transport_error:
-      return "transport error";
-    case CloseReason::parse_error:
-      return "parse error";
-    case CloseReason::ping_timeout:
-      return "ping timeout";
-    case CloseReason::forced_close:
-      return "forced close";
-  }
-  return "unknown";
-}
-
 std::string random_sid() {
   std::array<char, 15> bytes{};
   std::size_t filled = 0;

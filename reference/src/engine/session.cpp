@@ -1,5 +1,7 @@
 // The state machine of one Engine.IO session. Every entry point (a request, a WebSocket message,
 // a timer) runs to completion on the engine's single thread.
+#include "sio/engine/session.hpp"
+
 #include <array>
 #include <chrono>
 #include <thread>
@@ -68,6 +70,26 @@ class Session::SocketHandler final : public WsHandler {
  private:
   std::weak_ptr<Session> session_;
 };
+
+std::string_view to_string(Transport t) noexcept {
+  return t == Transport::polling ? "polling" : "websocket";
+}
+
+std::string_view to_string(CloseReason r) noexcept {
+  switch (r) {
+    case CloseReason::transport_close:
+      return "transport close";
+    case CloseReason::transport_error:
+      return "transport error";
+    case CloseReason::parse_error:
+      return "parse error";
+    case CloseReason::ping_timeout:
+      return "ping timeout";
+    case CloseReason::forced_close:
+      return "forced close";
+  }
+  return "unknown";
+}
 
 Frame Frame::text_message(std::string_view text) {
   std::string bytes;
