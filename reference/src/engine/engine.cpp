@@ -114,7 +114,7 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
     answer->respond(error_response(e, upgrade));
   };
 
-  // The order of these checks is the reference server's, so that a request with several faults
+  // The order of these checks is Node's engine.io's, so that a request with several faults
   // gets the same code everywhere.
   const auto transport = query.get("transport");
   if (!transport || !transport_enabled(config_, *transport)) return refuse(errc::unknown_transport);

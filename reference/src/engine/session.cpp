@@ -285,7 +285,7 @@ void Session::on_post_body(BodyStatus status, std::string body,
       terminate(CloseReason::transport_error, "POST body cut short by the client");
       return;
     case BodyStatus::too_large:
-      // Refused, but the session goes on (as the reference server does); the client decides.
+      // Refused, but the session goes on (as Node's engine.io does); the client decides.
       engine_.log(LogLevel::debug, "sid=" + id_ + " POST body past maxPayload (" +
                                        std::to_string(engine_.config().max_payload) +
                                        " bytes): 413");
@@ -333,7 +333,7 @@ void Session::on_packet(eio::Packet packet) {
     case eio::PacketType::open:
     case eio::PacketType::upgrade:
     case eio::PacketType::noop:
-      return;  // meaningless from a client here; ignored as the reference does
+      return;  // meaningless from a client here; ignored as Node's engine.io does
   }
 }
 
@@ -388,7 +388,7 @@ void Session::on_socket_message(SocketHandler& from, bool binary, std::string da
       }
       return;
     }
-    // "5" without "2probe" first is accepted, as the reference server does.
+    // "5" without "2probe" first is accepted, as Node's engine.io does.
     if (packet.type == eio::PacketType::upgrade) return complete_upgrade();
     return abort_upgrade("unexpected packet on the probe WebSocket");
   }
@@ -456,7 +456,7 @@ void Session::send_ping() {
 
 void Session::on_pong() {
   if (state_ != State::open) return;
-  // The next ping is one interval after this pong, as the reference server schedules it.
+  // The next ping is one interval after this pong, as Node's engine.io schedules it.
   pong_timer_.cancel();
   ping_timer_.start(engine_.config().ping_interval, [this] { send_ping(); });
 }

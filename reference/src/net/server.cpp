@@ -193,7 +193,7 @@ class WsConnection final : public ConnectionBase,
       if (close_requested_ && !close_sent_) {
         close_sent_ = true;
         writing_ = true;
-        // No status code: clients see 1005, as with the reference server.
+        // No status code: clients see 1005, as with Node's engine.io.
         ws_.async_close(
             websocket::close_reason{},
             [self = this->shared_from_this()](beast::error_code) { self->writing_ = false; });

@@ -214,7 +214,7 @@ void Socket::on_packet(wire::sio::Packet packet) {
     case PacketType::ack:
     case PacketType::binary_ack: {
       auto it = packet.id ? acks_.find(*packet.id) : acks_.end();
-      if (it == acks_.end()) return;  // unknown or already answered: ignored, as the reference does
+      if (it == acks_.end()) return;  // unknown or already answered: ignored, as socket.io 4.8 does
       auto pending = std::move(it->second);
       acks_.erase(it);
       if (pending.timer) nsp_.server().scheduler().cancel_timer(*pending.timer);

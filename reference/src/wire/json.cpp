@@ -803,7 +803,7 @@ bool reduce_placeholders(std::string_view text, std::size_t attachments, std::st
 bool canonicalize_binary(std::string_view text, std::size_t attachments, std::string& out,
                          std::vector<std::size_t>& order) {
   // Pass 1 reduces each placeholder to its canonical form with its original number; pass 2
-  // numbers them in the order they are written, which is the reference encoder's depth-first order.
+  // numbers them in the order they are written, which is socket.io 4.8's depth-first order.
   const auto inspection = inspect(text);
   if (!inspection.valid) return false;
   const std::string canonical_text = inspection.canonical ? std::string(text) : canonical(text);

@@ -15,7 +15,7 @@ bool is_digit(char c) {
 std::error_code check_payload(PacketType type, std::string_view data, json::Inspection inspection,
                               bool reject_reserved) {
   if (data.empty()) {
-    // No payload: normal for CONNECT and DISCONNECT. The reference also lets EVENT and ACK go
+    // No payload: normal for CONNECT and DISCONNECT. socket.io 4.8 also lets EVENT and ACK go
     // without one; the specification says they carry an array, and so does this server.
     return type == PacketType::connect || type == PacketType::disconnect ? std::error_code{}
                                                                          : errc::invalid_payload;
@@ -206,7 +206,7 @@ std::error_code Decoder::finish(Packet& out) {
   out = std::move(pending_);
   out.data = std::move(data);
   out.attachments = std::move(attachments);
-  // Attachments no placeholder refers to are dropped, as the reference does; a packet left with
+  // Attachments no placeholder refers to are dropped, as socket.io 4.8 does; a packet left with
   // none is an ordinary EVENT or ACK.
   if (out.attachments.empty())
     out.type = out.type == PacketType::binary_event ? PacketType::event : PacketType::ack;

@@ -299,9 +299,9 @@ TEST_F(SessionTest, E21_AClientPingOnWebSocketClosesWithTransportError) {
   EXPECT_EQ(last_close_reason(), CloseReason::transport_error);
 }
 
-TEST_F(SessionTest, E19_AClientCloseOnWebSocketClosesAtOnceUnlikeTheReference) {
-  // The reference ignores "1" on WebSocket and closes by ping timeout; the spec's close packet is
-  // honoured here at once.
+TEST_F(SessionTest, E19_AClientCloseOnWebSocketClosesAtOnceUnlikeNode) {
+  // Node's engine.io ignores "1" on WebSocket and closes by ping timeout; the spec's close packet
+  // is honoured here at once.
   std::string sid;
   auto socket = h.open_websocket(&sid);
   socket->receive_text("1");

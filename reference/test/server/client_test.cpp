@@ -1,5 +1,5 @@
 // One connection's packets: namespace multiplexing, the connect timeout, and the protocol
-// violations that close the connection (rows S1-S19, S30 of the observed reference behaviour).
+// violations that close the connection (rows S1-S19, S30 of socket.io 4.8's observed behaviour).
 #include "sio/server/client.hpp"
 
 #include <gtest/gtest.h>
@@ -127,8 +127,8 @@ TEST_F(ClientTest, S7_InvalidEventsCloseTheConnection) {
   }
 }
 
-TEST_F(ClientTest, S8_AnEventWithoutPayloadClosesTheConnectionUnlikeTheReference) {
-  // The reference dispatches "42" as an event named undefined; the specification requires the
+TEST_F(ClientTest, S8_AnEventWithoutPayloadClosesTheConnectionUnlikeSocketIo) {
+  // socket.io 4.8 dispatches "42" as an event named undefined; the specification requires the
   // array, and so does this server.
   auto client = h.websocket_client();
   client.connect("/");

@@ -73,7 +73,7 @@ TEST(SioPacket, AckIdsAreTheDigitsBeforeThePayload) {
   EXPECT_EQ(decoded(R"(29007199254740991["x"])").id, kMaxAckId);
   EXPECT_EQ(error_of(R"(29007199254740992["x"])"), errc::invalid_ack_id);
   EXPECT_EQ(error_of(R"(299999999999999999999["x"])"), errc::invalid_ack_id);
-  // A space is not an ack id (the reference reads it as id 0); it is whitespace before the JSON.
+  // A space is not an ack id (socket.io 4.8 reads it as id 0); it is whitespace before the JSON.
   const auto spaced = decoded(R"(2 ["x"])");
   EXPECT_FALSE(spaced.id);
   EXPECT_EQ(spaced.data, R"(["x"])");
@@ -90,7 +90,7 @@ TEST(SioPacket, PayloadsAreCanonicalAfterDecoding) {
   EXPECT_EQ(decoded(R"(0{ "token" : "\u0041" })").data, R"({"token":"A"})");
 }
 
-TEST(SioPacket, TheReferenceParsersInvalidPayloadsAreRejected) {
+TEST(SioPacket, SocketIoParsersInvalidPayloadsAreRejected) {
   EXPECT_EQ(error_of(R"(442["some","data")"), errc::invalid_json);
   EXPECT_EQ(error_of(R"(0/admin,"invalid")"), errc::invalid_payload);
   EXPECT_EQ(error_of("0[]"), errc::invalid_payload);
@@ -112,7 +112,7 @@ TEST(SioPacket, TheReferenceParsersInvalidPayloadsAreRejected) {
 }
 
 TEST(SioPacket, EventsAndAcksNeedAPayload) {
-  // The reference lets "42" through as an event named undefined; the specification does not.
+  // socket.io 4.8 lets "42" through as an event named undefined; the specification does not.
   EXPECT_EQ(error_of("2"), errc::invalid_payload);
   EXPECT_EQ(error_of("3"), errc::invalid_payload);
   EXPECT_EQ(error_of("212"), errc::invalid_payload);
@@ -146,7 +146,7 @@ TEST(SioPacket, BinaryHeadersCarryNamespaceAndId) {
   EXPECT_EQ(p.id, 15u);
 }
 
-TEST(SioPacket, EncodesAsTheReferenceWrites) {
+TEST(SioPacket, EncodesAsSocketIoWrites) {
   EXPECT_EQ(encode_text({PacketType::connect, "/", {}, R"({"sid":"x"})", {}}), R"(0{"sid":"x"})");
   EXPECT_EQ(encode_text({PacketType::connect, "/admin", {}, R"({"sid":"x"})", {}}),
             R"(0/admin,{"sid":"x"})");

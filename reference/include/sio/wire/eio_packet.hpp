@@ -38,7 +38,7 @@ struct Packet {
 };
 
 // Decodes the text form. A leading 'b' is a base64 binary message (used by polling; a WebSocket
-// text frame in that form is accepted too, as the reference parser does). The data after the type
+// text frame in that form is accepted too, as Node's engine.io does). The data after the type
 // digit is taken as is, whatever it holds.
 std::error_code decode_text(std::string_view text, Packet& out);
 

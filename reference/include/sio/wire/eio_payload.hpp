@@ -20,7 +20,7 @@ inline constexpr char kRecordSeparator = '\x1e';
 
 // Incremental decoder for a POST body that may arrive in pieces. Each complete record is decoded
 // and handed to the sink in order; decoding stops at the first invalid record and its error is
-// returned (the records before it have been delivered, as the reference server does).
+// returned (the records before it have been delivered, as Node's engine.io does).
 // "Need more data" is not an error: feed() keeps the unfinished record until the next chunk or
 // finish().
 class PayloadDecoder {

@@ -67,7 +67,7 @@ std::optional<double> parse_number(std::string_view literal);
 inline constexpr std::string_view kPlaceholderPrefix = R"({"_placeholder":true,"num":)";
 // Canonicalizes a binary packet's payload. Every object whose "_placeholder" is true is a
 // placeholder: its "num" must be an integer in [0, attachments) or the call fails. Placeholders
-// are written canonically and numbered afresh in depth-first order, as the reference encoder
+// are written canonically and numbered afresh in depth-first order, as socket.io 4.8's encoder
 // numbers them; `order[i]` is the attachment that new number i refers to.
 bool canonicalize_binary(std::string_view text, std::size_t attachments, std::string& out,
                          std::vector<std::size_t>& order);

@@ -1,5 +1,5 @@
 // The query string of an Engine.IO request ("EIO=4&transport=polling&sid=..."), decoded the way
-// the reference server reads it (URLSearchParams): '+' is a space, %XX escapes are decoded, a
+// Node's engine.io reads it (URLSearchParams): '+' is a space, %XX escapes are decoded, a
 // malformed escape stays as written, and when a key repeats the last value wins.
 #pragma once
 
