@@ -1,6 +1,6 @@
 // The whole server: the Engine.IO engine, the Socket.IO server and the fixture app at the extended
 // level (what `siocheck serve` runs on /socket.io/), on a virtual clock and in-memory HTTP and
-// WebSocket fakes (reference/test/support/fake_io), with deterministic session and socket ids.
+// WebSocket fakes (sio/testing/fake_io.hpp), with deterministic session and socket ids.
 //
 // Input: a script of operations, one a line ('\n' ends each; the last may lack it). The first byte
 // of a line is the operation; for those on a session the second byte picks it (its value modulo
@@ -54,15 +54,15 @@
 #include <string_view>
 #include <vector>
 
-#include "fake_io.hpp"
+#include "sio/apps/sio_fixture.hpp"
 #include "sio/engine/engine.hpp"
 #include "sio/server/server.hpp"
+#include "sio/testing/fake_io.hpp"
 #include "sio/wire/eio_packet.hpp"
 #include "sio/wire/eio_payload.hpp"
 #include "sio/wire/json.hpp"
 #include "sio/wire/query.hpp"
 #include "sio/wire/sio_packet.hpp"
-#include "sio_fixture.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <optional>
 #include <vector>
 
-#include "eio_echo.hpp"
-#include "signaling.hpp"
+#include "sio/apps/eio_echo.hpp"
+#include "sio/apps/signaling.hpp"
 
 namespace siocheck {
 

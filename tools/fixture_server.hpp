@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "log.hpp"
+#include "sio/apps/sio_fixture.hpp"
 #include "sio/engine/engine.hpp"
 #include "sio/net/server.hpp"
 #include "sio/server/server.hpp"
-#include "sio_fixture.hpp"
 
 namespace siocheck {
 

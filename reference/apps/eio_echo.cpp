@@ -1,4 +1,4 @@
-#include "eio_echo.hpp"
+#include "sio/apps/eio_echo.hpp"
 
 namespace sio::apps {
 

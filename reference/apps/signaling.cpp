@@ -1,4 +1,4 @@
-#include "signaling.hpp"
+#include "sio/apps/signaling.hpp"
 
 #include <optional>
 

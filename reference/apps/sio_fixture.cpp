@@ -1,4 +1,4 @@
-#include "sio_fixture.hpp"
+#include "sio/apps/sio_fixture.hpp"
 
 #include <algorithm>
 #include <cmath>

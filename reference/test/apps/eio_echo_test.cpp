@@ -1,8 +1,8 @@
-#include "eio_echo.hpp"
+#include "sio/apps/eio_echo.hpp"
 
 #include <gtest/gtest.h>
 
-#include "fake_io.hpp"
+#include "sio/testing/fake_io.hpp"
 
 namespace sio::apps {
 namespace {

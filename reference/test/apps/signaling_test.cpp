@@ -1,6 +1,6 @@
 // The signaling app (scenarios/SIGNALING.md, contract v1): every wire example of the contract,
 // byte for byte, on in-memory WebSockets.
-#include "signaling.hpp"
+#include "sio/apps/signaling.hpp"
 
 #include <gtest/gtest.h>
 

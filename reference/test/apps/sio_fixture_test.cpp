@@ -1,6 +1,6 @@
 // The fixture contract (conformance/FIXTURE.md) as the reference implements it: every wire example
 // of the contract, byte for byte.
-#include "sio_fixture.hpp"
+#include "sio/apps/sio_fixture.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,8 +9,8 @@
 #include <cctype>
 #include <set>
 
-#include "fake_io.hpp"
 #include "sio/engine/error.hpp"
+#include "sio/testing/fake_io.hpp"
 
 namespace sio::engine {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_io.hpp"
+#include "sio/testing/fake_io.hpp"
 
 namespace sio::engine {
 namespace {

@@ -6,9 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_io.hpp"
 #include "sio/engine/engine.hpp"
 #include "sio/engine/error.hpp"
+#include "sio/testing/fake_io.hpp"
 
 namespace sio::engine {
 namespace {

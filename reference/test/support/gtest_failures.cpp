@@ -2,7 +2,7 @@
 // the EXPECT_* it replaces) instead of aborting the whole test program.
 #include <gtest/gtest.h>
 
-#include "fake_io.hpp"
+#include "sio/testing/fake_io.hpp"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "fake_io.hpp"
 #include "sio/server/server.hpp"
+#include "sio/testing/fake_io.hpp"
 
 namespace sio::test {
 

@@ -1,4 +1,4 @@
-#include "fake_io.hpp"
+#include "sio/testing/fake_io.hpp"
 
 #include <cstdio>
 #include <cstdlib>
