@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
       "Run 'siocheck COMMAND --help' for the options of each command.");
 
   // ---- serve ----
-  siocheck::ServeOptions serve;
+  sio::serve::ServeOptions serve;
   serve.engine.ping_interval = std::chrono::milliseconds(300);
   serve.engine.ping_timeout = std::chrono::milliseconds(200);
   std::string cors_text = "*";
@@ -594,8 +594,8 @@ int main(int argc, char** argv) {
       return usage("--sio-path",
                    "'" + serve.sio_path + "' is also the --eio-path; give each its own path");
     serve.sio.connect_timeout = std::chrono::milliseconds(connect_timeout);
-    serve.app = app_text == "signaling" ? siocheck::App::signaling : siocheck::App::fixture;
-    if (serve.app == siocheck::App::fixture) {
+    serve.app = app_text == "signaling" ? sio::serve::App::signaling : sio::serve::App::fixture;
+    if (serve.app == sio::serve::App::fixture) {
       for (const char* flag : {"--static-dir", "--client-bundle"})
         if (serve_cmd->count(flag)) return usage(flag, "only --app signaling serves files");
     } else if (serve_cmd->count("--fixture-level")) {
@@ -608,9 +608,9 @@ int main(int argc, char** argv) {
     serve.engine.ping_timeout = std::chrono::milliseconds(ping_timeout);
     serve.engine.upgrade_timeout = std::chrono::milliseconds(upgrade_timeout);
     serve.shutdown_timeout = std::chrono::milliseconds(shutdown_timeout);
-    serve.verbosity = log_text == "off"     ? siocheck::Verbosity::off
-                      : log_text == "debug" ? siocheck::Verbosity::debug
-                                            : siocheck::Verbosity::info;
+    serve.verbosity = log_text == "off"     ? sio::serve::Verbosity::off
+                      : log_text == "debug" ? sio::serve::Verbosity::debug
+                                            : sio::serve::Verbosity::info;
     if (!tls_cert.empty()) serve.net.tls = sio::net::TlsFiles{tls_cert, tls_key};
     return siocheck::run_serve(std::move(serve), demo);
   }

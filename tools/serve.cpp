@@ -14,6 +14,7 @@ namespace siocheck {
 namespace {
 
 namespace fs = std::filesystem;
+using sio::serve::ServeOptions;
 
 constexpr const char* kDemoDir = "scenarios/signaling";
 constexpr const char* kBundle = "node_modules/socket.io-client/dist/socket.io.min.js";
@@ -93,8 +94,8 @@ bool load_demo(ServeOptions& options, const DemoPaths& demo) {
 }  // namespace
 
 int run_serve(ServeOptions options, const DemoPaths& demo) {
-  if (options.app == App::signaling && !load_demo(options, demo)) return 2;
-  FixtureServer server(std::move(options));
+  if (options.app == sio::serve::App::signaling && !load_demo(options, demo)) return 2;
+  sio::serve::FixtureServer server(std::move(options));
   try {
     server.listen();
   } catch (const std::exception& e) {

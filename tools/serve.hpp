@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "fixture_server.hpp"
+#include "sio/serve/server.hpp"
 
 namespace siocheck {
 
@@ -15,6 +15,6 @@ struct DemoPaths {
 };
 
 // Runs until SIGINT/SIGTERM. Returns the process exit status (2 when a demo file is missing).
-int run_serve(ServeOptions options, const DemoPaths& demo = {});
+int run_serve(sio::serve::ServeOptions options, const DemoPaths& demo = {});
 
 }  // namespace siocheck

@@ -12,7 +12,7 @@
 #include <iostream>
 
 #include "../conformance/src/session.hpp"
-#include "fixture_server.hpp"
+#include "sio/serve/server.hpp"
 
 namespace siocheck {
 
@@ -226,9 +226,9 @@ bool TargetHost::open(const TargetOptions& options, std::string_view tool, std::
     }
     if (!launch(error)) return false;
   } else {
-    auto serve = fixture_defaults();
+    auto serve = sio::serve::fixture_defaults();
     serve.net.port = 0;
-    serve.verbosity = Verbosity::off;
+    serve.verbosity = sio::serve::Verbosity::off;
     // Nobody polls for a close packet once the run is over: stop without waiting for them.
     serve.shutdown_timeout = std::chrono::milliseconds(100);
     if (options.embedded_heartbeat_ms) {
@@ -237,7 +237,7 @@ bool TargetHost::open(const TargetOptions& options, std::string_view tool, std::
     }
     serve.engine.faults = options.embedded_faults;
     serve.sio.faults = options.embedded_faults;
-    embedded_ = std::make_unique<FixtureServer>(serve);
+    embedded_ = std::make_unique<sio::serve::FixtureServer>(serve);
     try {
       target_.port = embedded_->listen();
     } catch (const std::exception& e) {

@@ -13,6 +13,10 @@
 #include "../conformance/src/suite.hpp"
 #include "sio/faults.hpp"
 
+namespace sio::serve {
+class FixtureServer;
+}
+
 namespace siocheck {
 
 struct TargetOptions {
@@ -32,7 +36,6 @@ struct TargetOptions {
   sio::Faults embedded_faults;
 };
 
-class FixtureServer;
 class Launched;
 
 class TargetHost {
@@ -63,7 +66,7 @@ class TargetHost {
   TargetOptions options_;
   std::string tool_;
   conform::Target target_;
-  std::unique_ptr<FixtureServer> embedded_;
+  std::unique_ptr<sio::serve::FixtureServer> embedded_;
   std::thread embedded_thread_;
   std::unique_ptr<Launched> launched_;
 };

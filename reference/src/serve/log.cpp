@@ -1,11 +1,11 @@
-#include "log.hpp"
+#include "sio/serve/log.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <string>
 
-namespace siocheck {
+namespace sio::serve {
 
 void log_line(std::string_view level, std::string_view text) {
   const auto now = std::chrono::system_clock::now();
@@ -26,4 +26,4 @@ void log_line(std::string_view level, std::string_view text) {
   std::fflush(stderr);
 }
 
-}  // namespace siocheck
+}  // namespace sio::serve

@@ -1,4 +1,4 @@
-#include "fixture_server.hpp"
+#include "sio/serve/server.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -8,7 +8,7 @@
 #include "sio/apps/eio_echo.hpp"
 #include "sio/apps/signaling.hpp"
 
-namespace siocheck {
+namespace sio::serve {
 
 namespace {
 
@@ -165,4 +165,4 @@ void FixtureServer::shutdown_on_signals() {
   });
 }
 
-}  // namespace siocheck
+}  // namespace sio::serve

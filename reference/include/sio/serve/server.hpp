@@ -1,7 +1,14 @@
-// The reference fixture server: /engine.io/ (echo) and /socket.io/ (the fixture contract, or with
-// App::signaling the signaling app of scenarios/SIGNALING.md and its demo page on /) on one port.
-// `siocheck serve` runs it in the foreground; `siocheck conform` runs it on a thread of its own
-// when no target is given.
+// The composed reference server: the Engine.IO echo on /engine.io/ and, on /socket.io/, the
+// Socket.IO fixture of conformance/FIXTURE.md (or with App::signaling the signaling app of
+// scenarios/SIGNALING.md and its demo page on /), on one port of the Beast glue. `siocheck serve`
+// runs it in the foreground; `siocheck conform` and the other commands run it on a thread of their
+// own when no target is given.
+//
+//   auto options = sio::serve::fixture_defaults();
+//   options.net.port = 0;                                   // a free port
+//   sio::serve::FixtureServer server(std::move(options));
+//   const auto port = server.listen();
+//   server.run();                                           // until shutdown()
 #pragma once
 
 #include <chrono>
@@ -10,13 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "log.hpp"
 #include "sio/apps/sio_fixture.hpp"
 #include "sio/engine/engine.hpp"
 #include "sio/net/server.hpp"
+#include "sio/serve/log.hpp"
 #include "sio/server/server.hpp"
 
-namespace siocheck {
+namespace sio::serve {
 
 // What /socket.io/ serves.
 enum class App { fixture, signaling };
@@ -70,4 +77,4 @@ class FixtureServer {
   std::uint16_t port_ = 0;
 };
 
-}  // namespace siocheck
+}  // namespace sio::serve
