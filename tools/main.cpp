@@ -578,8 +578,7 @@ int main(int argc, char** argv) {
         return usage("--fault",
                      "unknown fault '" + name + "'; the catalogue has: " + sio::fault_names());
       }
-      serve.engine.faults.add(*fault);
-      serve.sio.faults.add(*fault);
+      serve.faults.add(*fault);
       std::cerr << "siocheck serve: FAULT ON: " << name << " (this server is broken on purpose)\n";
     }
     std::string error;

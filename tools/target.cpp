@@ -235,8 +235,7 @@ bool TargetHost::open(const TargetOptions& options, std::string_view tool, std::
       serve.engine.ping_interval = std::chrono::milliseconds(options.embedded_heartbeat_ms->first);
       serve.engine.ping_timeout = std::chrono::milliseconds(options.embedded_heartbeat_ms->second);
     }
-    serve.engine.faults = options.embedded_faults;
-    serve.sio.faults = options.embedded_faults;
+    serve.faults = options.embedded_faults;
     embedded_ = std::make_unique<sio::serve::FixtureServer>(serve);
     try {
       target_.port = embedded_->listen();

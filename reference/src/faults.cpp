@@ -123,6 +123,25 @@ const std::vector<FaultInfo>& fault_catalogue() {
   return catalogue;
 }
 
+FaultSwitches fault_switches(const Faults& faults) {
+  FaultSwitches on;
+  auto& engine = on.engine;
+  if (faults.has(Fault::early_first_ping)) engine.first_ping_delay = engine::Duration(0);
+  engine.ping_timeout_plus_interval = faults.has(Fault::late_ping_timeout);
+  engine.handshake_cookie_key = faults.has(Fault::handshake_extra_key);
+  engine.unknown_sid_as_unknown_transport = faults.has(Fault::wrong_unknown_sid_code);
+  engine.ignore_invalid_packets = faults.has(Fault::ignore_invalid_packet);
+  engine.hold_polls_during_upgrade = faults.has(Fault::no_noop_during_upgrade);
+  engine.polling_after_upgrade = faults.has(Fault::polling_after_upgrade);
+  engine.second_websocket_takes_over = faults.has(Fault::second_websocket_takes_over);
+  engine.overlapping_get_replaces_first = faults.has(Fault::overlapping_get_accepted);
+  engine.no_post_body_limit = faults.has(Fault::no_payload_limit);
+  engine.errors_without_cors = faults.has(Fault::no_cors_on_errors);
+  engine.binary_as_base64_text = faults.has(Fault::binary_as_base64_text);
+  on.hang_on_trailing_separator = faults.has(Fault::hang_on_trailing_separator);
+  return on;
+}
+
 std::optional<Fault> fault_named(std::string_view name) {
   for (const auto& info : fault_catalogue())
     if (info.name == name) return info.fault;

@@ -1,7 +1,9 @@
 // Deliberate protocol bugs the reference server can switch on (`siocheck serve --fault NAME`), so
 // that the conformance suite can be shown to catch each one. Every fault is a bug some real
 // implementation has had; each names the cases that must fail when it is on. They are off unless
-// asked for, and cost one flag test where they live.
+// asked for. No layer knows this catalogue: fault_switches() turns a set of faults into the named
+// switches of each layer (engine::Config::quirks, ...), and the composed server
+// (sio::serve::ServeOptions::faults) applies them.
 #pragma once
 
 #include <bitset>
@@ -9,6 +11,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "sio/engine/engine.hpp"
 
 namespace sio {
 
@@ -70,5 +74,19 @@ class Faults {
  private:
   std::bitset<static_cast<std::size_t>(Fault::count_)> bits_;
 };
+
+// What a set of faults switches on, layer by layer. Each fault is one switch (or one value) in one
+// place; with no fault, every switch is off and the server is correct.
+struct FaultSwitches {
+  engine::Quirks engine;  // for engine::Config::quirks, of every engine the composition mounts
+  // For the composition that mounts the engines: a POST body that ends with the record separator
+  // stops the event loop for good (no engine has this bug; it is a hang for the live fuzzer).
+  bool hang_on_trailing_separator = false;
+
+  friend bool operator==(const FaultSwitches&, const FaultSwitches&) = default;
+};
+
+// The one mapping from faults to switches.
+FaultSwitches fault_switches(const Faults& faults);
 
 }  // namespace sio

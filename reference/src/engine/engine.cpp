@@ -8,7 +8,6 @@
 #include <system_error>
 
 #include "sio/engine/cors.hpp"
-#include "sio/engine/error.hpp"
 #include "sio/wire/base64.hpp"
 
 namespace sio::engine {
@@ -67,8 +66,21 @@ std::string random_sid() {
   return wire::base64::encode_url(std::string_view(bytes.data(), bytes.size()));
 }
 
+Engine::Resolved::Resolved(const Config& config)
+    : first_ping_delay(config.quirks.first_ping_delay.value_or(config.ping_interval)),
+      pong_timeout(config.ping_timeout +
+                   (config.quirks.ping_timeout_plus_interval ? config.ping_interval : Duration(0))),
+      post_body_limit(config.quirks.no_post_body_limit ? std::size_t{1} << 30 : config.max_payload),
+      unknown_sid(config.quirks.unknown_sid_as_unknown_transport ? errc::unknown_transport
+                                                                 : errc::unknown_sid),
+      handshake_tail(",\"pingInterval\":" + std::to_string(config.ping_interval.count()) +
+                     ",\"pingTimeout\":" + std::to_string(config.ping_timeout.count()) +
+                     ",\"maxPayload\":" + std::to_string(config.max_payload) +
+                     (config.quirks.handshake_cookie_key ? ",\"cookie\":false}" : "}")) {}
+
 Engine::Engine(Config config, Scheduler& scheduler, Handler& handler, LogSink log, SidSource sids)
     : config_(std::move(config)),
+      resolved_(config_),
       scheduler_(scheduler),
       handler_(handler),
       log_(std::move(log)),
@@ -110,7 +122,7 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
   auto refuse = [&](errc e) {
     log(LogLevel::debug, "refused " + request.target + " from " + request.remote_address + ": " +
                              make_error_code(e).message());
-    auto& answer = config_.faults.has(Fault::no_cors_on_errors) ? undecorated : exchange;
+    auto& answer = config_.quirks.errors_without_cors ? undecorated : exchange;
     answer->respond(error_response(e, upgrade));
   };
 
@@ -123,16 +135,13 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
 
   if (const auto sid = query.get("sid")) {
     auto session = find(*sid);
-    if (!session)
-      return refuse(config_.faults.has(Fault::wrong_unknown_sid_code) ? errc::unknown_transport
-                                                                      : errc::unknown_sid);
+    if (!session) return refuse(resolved_.unknown_sid);
     if (upgrade) {
       if (*transport != "websocket") return refuse(errc::upgrade_for_polling);
       session->on_websocket_request(exchange);
       return;
     }
-    const bool stale_polling =
-        config_.faults.has(Fault::polling_after_upgrade) && *transport == "polling";
+    const bool stale_polling = config_.quirks.polling_after_upgrade && *transport == "polling";
     if (!stale_polling && (*transport != "polling" || session->transport() != Transport::polling))
       return refuse(errc::transport_mismatch);
     switch (request.method) {
@@ -161,11 +170,7 @@ std::string Engine::handshake_packet(const Session& session) const {
                              config_.allow_websocket;
   // The sid is URL-safe base64, so it needs no JSON escaping.
   return "0{\"sid\":\"" + session.id() +
-         "\",\"upgrades\":" + (offer_upgrade ? "[\"websocket\"]" : "[]") +
-         ",\"pingInterval\":" + std::to_string(config_.ping_interval.count()) +
-         ",\"pingTimeout\":" + std::to_string(config_.ping_timeout.count()) +
-         ",\"maxPayload\":" + std::to_string(config_.max_payload) +
-         (config_.faults.has(Fault::handshake_extra_key) ? ",\"cookie\":false}" : "}");
+         "\",\"upgrades\":" + (offer_upgrade ? "[\"websocket\"]" : "[]") + resolved_.handshake_tail;
 }
 
 void Engine::handshake(const HttpRequest& request, std::string_view transport,

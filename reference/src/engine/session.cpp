@@ -3,8 +3,6 @@
 #include "sio/engine/session.hpp"
 
 #include <array>
-#include <chrono>
-#include <thread>
 #include <utility>
 
 #include "sio/engine/engine.hpp"
@@ -120,8 +118,7 @@ Session::~Session() {
 }
 
 void Session::start() {
-  const bool early = engine_.config().faults.has(Fault::early_first_ping);
-  ping_timer_.start(early ? Duration(0) : engine_.config().ping_interval, [this] { send_ping(); });
+  ping_timer_.start(engine_.resolved_.first_ping_delay, [this] { send_ping(); });
 }
 
 // ---- sending ---------------------------------------------------------------------------------
@@ -180,7 +177,7 @@ void Session::flush() {
   if (queue_.empty()) return;
   if (transport_ == Transport::websocket) {
     if (!socket_) return;
-    const bool as_text = engine_.config().faults.has(Fault::binary_as_base64_text);
+    const bool as_text = engine_.config().quirks.binary_as_base64_text;
     for (auto& queued : queue_) {
       if (as_text && queued.frame.binary) {
         auto text =
@@ -222,7 +219,7 @@ void Session::answer_poll_with_queue() {
 // ---- long-polling --------------------------------------------------------------------------
 
 void Session::on_poll(std::shared_ptr<HttpExchange> exchange) {
-  if (poll_ && engine_.config().faults.has(Fault::overlapping_get_accepted)) answer_poll("6");
+  if (poll_ && engine_.config().quirks.overlapping_get_replaces_first) answer_poll("6");
   if (poll_) {
     exchange->respond(error_response(errc::request_overlap));
     terminate(CloseReason::transport_error, "overlapping GET requests");
@@ -237,8 +234,7 @@ void Session::on_poll(std::shared_ptr<HttpExchange> exchange) {
                      "1");
   }
   if (!queue_.empty()) return answer_poll_with_queue();
-  const bool noop = !engine_.config().faults.has(Fault::no_noop_during_upgrade);
-  if (upgrade_ == Upgrade::probed && noop)
+  if (upgrade_ == Upgrade::probed && !engine_.config().quirks.hold_polls_during_upgrade)
     return answer_poll("6");  // the client is pausing polling
   engine_.log(LogLevel::debug, "sid=" + id_ + " poll held");
   poll_->on_abort([weak = weak_from_this(), raw = poll_.get()] {
@@ -263,11 +259,9 @@ void Session::on_post(const HttpRequest& request, std::shared_ptr<HttpExchange> 
   }
   post_in_progress_ = true;
   auto* raw = exchange.get();
-  const auto limit = engine_.config().faults.has(Fault::no_payload_limit)
-                         ? std::size_t{1} << 30
-                         : engine_.config().max_payload;
-  raw->read_body(limit, [weak = weak_from_this(), exchange = std::move(exchange)](
-                            BodyStatus status, std::string body) {
+  raw->read_body(engine_.resolved_.post_body_limit, [weak = weak_from_this(),
+                                                     exchange = std::move(exchange)](
+                                                        BodyStatus status, std::string body) {
     if (auto self = weak.lock()) {
       self->on_post_body(status, std::move(body), exchange);
     } else if (status != BodyStatus::aborted) {
@@ -294,16 +288,13 @@ void Session::on_post_body(BodyStatus status, std::string body,
     case BodyStatus::complete:
       break;
   }
-  if (body.ends_with('\x1e') && engine_.config().faults.has(Fault::hang_on_trailing_separator))
-    for (;;)
-      std::this_thread::sleep_for(std::chrono::hours(1));
   std::vector<eio::Packet> packets;
   const auto ec = eio::decode_payload(body, packets);
   for (auto& packet : packets) {
     if (state_ != State::open) break;
     on_packet(std::move(packet));
   }
-  if (ec && state_ == State::open && !engine_.config().faults.has(Fault::ignore_invalid_packet))
+  if (ec && state_ == State::open && !engine_.config().quirks.ignore_invalid_packets)
     terminate(CloseReason::parse_error, "invalid packet in POST body: " + ec.message());
   ex->respond(post_ok());
 }
@@ -343,7 +334,7 @@ void Session::on_websocket_request(const std::shared_ptr<HttpExchange>& exchange
   const bool can_upgrade = engine_.config().allow_upgrades && transport_ == Transport::polling &&
                            upgrade_ == Upgrade::none && state_ == State::open;
   if (!can_upgrade && transport_ == Transport::websocket && state_ == State::open &&
-      engine_.config().faults.has(Fault::second_websocket_takes_over)) {
+      engine_.config().quirks.second_websocket_takes_over) {
     if (socket_) socket_->close();
     if (socket_handler_) socket_handler_->detach();
     socket_handler_ = std::make_shared<SocketHandler>(weak_from_this());
@@ -380,7 +371,7 @@ void Session::on_socket_message(SocketHandler& from, bool binary, std::string da
       probe_->send({probe_reply_bytes(), false, true});
       upgrade_ = Upgrade::probed;
       // The client now pauses polling: end its GET so it can send "5".
-      if (engine_.config().faults.has(Fault::no_noop_during_upgrade)) return;
+      if (engine_.config().quirks.hold_polls_during_upgrade) return;
       if (poll_ && queue_.empty()) {
         answer_poll("6");
       } else if (poll_) {
@@ -399,7 +390,7 @@ void Session::on_socket_message(SocketHandler& from, bool binary, std::string da
   }
   eio::Packet packet;
   if (auto ec = eio::decode_text(data, packet)) {
-    if (engine_.config().faults.has(Fault::ignore_invalid_packet)) return;
+    if (engine_.config().quirks.ignore_invalid_packets) return;
     terminate(CloseReason::parse_error, "invalid packet on the WebSocket: " + ec.message());
     return;
   }
@@ -445,9 +436,7 @@ void Session::send_ping() {
   if (state_ != State::open) return;
   const std::array ping{Frame{ping_bytes(), false}};
   if (!send(ping)) return;
-  auto timeout = engine_.config().ping_timeout;
-  if (engine_.config().faults.has(Fault::late_ping_timeout))
-    timeout += engine_.config().ping_interval;
+  const auto timeout = engine_.resolved_.pong_timeout;
   pong_timer_.start(timeout, [this, timeout] {
     terminate(CloseReason::ping_timeout,
               "no pong within " + std::to_string(timeout.count()) + " ms");

@@ -1,8 +1,10 @@
 #include "sio/serve/server.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "sio/apps/eio_echo.hpp"
@@ -40,6 +42,46 @@ void serve_static(const std::vector<StaticFile>& files, const sio::engine::HttpR
   exchange.respond(std::move(response));
 }
 
+// The hang-on-trailing-separator fault: a POST body that ends with the record separator stops the
+// event loop for good, as a payload decoder that loops on an empty last record would.
+class HangOnTrailingSeparator final : public sio::engine::HttpExchange {
+ public:
+  explicit HangOnTrailingSeparator(std::shared_ptr<sio::engine::HttpExchange> inner)
+      : inner_(std::move(inner)) {}
+
+  void respond(sio::engine::HttpResponse response) override {
+    inner_->respond(std::move(response));
+  }
+  void read_body(std::size_t limit,
+                 std::function<void(sio::engine::BodyStatus, std::string)> done) override {
+    inner_->read_body(limit,
+                      [done = std::move(done)](sio::engine::BodyStatus status, std::string body) {
+                        if (status == sio::engine::BodyStatus::complete && body.ends_with('\x1e'))
+                          for (;;)
+                            std::this_thread::sleep_for(std::chrono::hours(1));
+                        done(status, std::move(body));
+                      });
+  }
+  void on_abort(std::function<void()> fn) override { inner_->on_abort(std::move(fn)); }
+  std::shared_ptr<sio::engine::WsChannel> accept_websocket(
+      std::shared_ptr<sio::engine::WsHandler> handler) override {
+    return inner_->accept_websocket(std::move(handler));
+  }
+
+ private:
+  std::shared_ptr<sio::engine::HttpExchange> inner_;
+};
+
+// Hands the engine its requests, through the composition's own fault when it is on.
+sio::net::RequestHandler engine_mount(sio::engine::Engine& engine, bool hang_on_separator) {
+  return [&engine, hang_on_separator](const sio::engine::HttpRequest& request,
+                                      std::shared_ptr<sio::engine::HttpExchange> exchange) {
+    if (hang_on_separator)
+      exchange = std::make_shared<HangOnTrailingSeparator>(std::move(exchange));
+    engine.handle_request(request, std::move(exchange));
+  };
+}
+
 }  // namespace
 
 ServeOptions fixture_defaults() {
@@ -52,7 +94,7 @@ ServeOptions fixture_defaults() {
 
 // Everything the server is made of, in construction order (destroyed in reverse).
 struct FixtureServer::Parts {
-  explicit Parts(ServeOptions& options)
+  Parts(ServeOptions& options, const sio::FaultSwitches& faults)
       : log([verbosity = options.verbosity](sio::engine::LogLevel level, std::string_view text) {
           if (verbosity == Verbosity::off) return;
           if (level == sio::engine::LogLevel::debug && verbosity != Verbosity::debug) return;
@@ -71,14 +113,8 @@ struct FixtureServer::Parts {
     else
       fixture.emplace(io, options.level);
     io.attach(sio_engine);
-    net.mount(options.engine.path, [this](const sio::engine::HttpRequest& request,
-                                          std::shared_ptr<sio::engine::HttpExchange> exchange) {
-      eio.handle_request(request, std::move(exchange));
-    });
-    net.mount(options.sio_path, [this](const sio::engine::HttpRequest& request,
-                                       std::shared_ptr<sio::engine::HttpExchange> exchange) {
-      sio_engine.handle_request(request, std::move(exchange));
-    });
+    net.mount(options.engine.path, engine_mount(eio, faults.hang_on_trailing_separator));
+    net.mount(options.sio_path, engine_mount(sio_engine, faults.hang_on_trailing_separator));
     if (!static_files.empty()) {
       net.mount("/", [this](const sio::engine::HttpRequest& request,
                             std::shared_ptr<sio::engine::HttpExchange> exchange) {
@@ -121,7 +157,12 @@ struct FixtureServer::Parts {
 
 FixtureServer::FixtureServer(ServeOptions options) : options_(std::move(options)) {
   options_.net.max_websocket_message = options_.engine.max_payload;
-  parts_ = std::make_unique<Parts>(options_);
+  const auto faults = sio::fault_switches(options_.faults);
+  if (options_.faults.any()) {
+    options_.engine.quirks = faults.engine;
+    options_.sio.faults = options_.faults;
+  }
+  parts_ = std::make_unique<Parts>(options_, faults);
 }
 
 FixtureServer::~FixtureServer() = default;

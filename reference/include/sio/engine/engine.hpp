@@ -6,15 +6,16 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "sio/engine/error.hpp"
 #include "sio/engine/http.hpp"
 #include "sio/engine/scheduler.hpp"
 #include "sio/engine/session.hpp"
-#include "sio/faults.hpp"
 #include "sio/wire/query.hpp"
 
 namespace sio::engine {
@@ -24,6 +25,46 @@ struct CorsConfig {
   Mode mode = Mode::any;
   std::vector<std::string> origins;  // for Mode::list: exact origins, e.g. "https://app.example"
   bool credentials = false;          // adds Access-Control-Allow-Credentials: true
+};
+
+// Behaviours of other Engine.IO servers that the protocol forbids, each off by default (the correct
+// behaviour). They let the reference server misbehave on purpose (`siocheck serve --fault NAME`;
+// sio::fault_switches maps each fault onto its switch), so that the conformance suite can be shown
+// to catch each. Each comment names the server that had it, where one is known.
+struct Quirks {
+  // The first ping goes out this long after the handshake instead of pingInterval after it
+  // (socketioxide before e47353da sent it at once).
+  std::optional<Duration> first_ping_delay;
+  // An unanswered ping closes the session pingInterval + pingTimeout after it, one interval late:
+  // the timer of Engine.IO v3 servers (engine.io 3.x), where the client pinged.
+  bool ping_timeout_plus_interval = false;
+  // The open packet carries a sixth key, "cookie":false, which the official suites refuse.
+  bool handshake_cookie_key = false;
+  // An unknown session id is answered with code 0 (Transport unknown) instead of 1.
+  bool unknown_sid_as_unknown_transport = false;
+  // An undecodable packet, in a POST body or a WebSocket frame, is skipped instead of closing the
+  // session with "parse error".
+  bool ignore_invalid_packets = false;
+  // GETs during an upgrade are held until data comes instead of answered with a noop
+  // (python-engineio #160, socketioxide #479).
+  bool hold_polls_during_upgrade = false;
+  // Polling requests are still served after the upgrade to WebSocket (socketioxide #15).
+  bool polling_after_upgrade = false;
+  // A second WebSocket with a session's id replaces the first instead of being closed.
+  bool second_websocket_takes_over = false;
+  // A second concurrent GET ends the first with a noop and is held in its place, instead of being
+  // refused with 400 and closing the session.
+  bool overlapping_get_replaces_first = false;
+  // POST bodies are read past max_payload, up to 1 GiB, and never refused with 413 (engine.io
+  // before socketio/engine.io#238 had no limit on polling bodies).
+  bool no_post_body_limit = false;
+  // Error answers go out without the CORS headers, so browsers cannot read them (engine.io 0.7,
+  // socketio/engine.io#211).
+  bool errors_without_cors = false;
+  // Binary messages go out on WebSocket as "b" + base64 text frames, the Engine.IO v3 habit.
+  bool binary_as_base64_text = false;
+
+  friend bool operator==(const Quirks&, const Quirks&) = default;
 };
 
 struct Config {
@@ -40,7 +81,7 @@ struct Config {
   bool allow_websocket = true;
   bool allow_upgrades = true;
   CorsConfig cors;
-  Faults faults;  // deliberate bugs, for proving the conformance suite (off by default)
+  Quirks quirks;  // other servers' bugs, on purpose (all off by default)
 };
 
 enum class LogLevel { info, debug };
@@ -89,7 +130,18 @@ class Engine {
   void log(LogLevel level, std::string_view text) const;
   std::string handshake_packet(const Session& session) const;
 
+  // What the configuration decides once, so that no request or timer tests a quirk for it.
+  struct Resolved {
+    explicit Resolved(const Config& config);
+    Duration first_ping_delay;
+    Duration pong_timeout;  // from a ping to the close for want of a pong
+    std::size_t post_body_limit;
+    errc unknown_sid;
+    std::string handshake_tail;  // the open packet after "upgrades": the timings and the limit
+  };
+
   Config config_;
+  Resolved resolved_;
   Scheduler& scheduler_;
   Handler& handler_;
   LogSink log_;

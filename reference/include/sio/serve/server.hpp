@@ -19,6 +19,7 @@
 
 #include "sio/apps/sio_fixture.hpp"
 #include "sio/engine/engine.hpp"
+#include "sio/faults.hpp"
 #include "sio/net/server.hpp"
 #include "sio/serve/log.hpp"
 #include "sio/server/server.hpp"
@@ -47,6 +48,11 @@ struct ServeOptions {
   Verbosity verbosity = Verbosity::info;
   // How long a shutdown waits for sessions to receive their close before stopping anyway.
   std::chrono::milliseconds shutdown_timeout{2000};
+  // Deliberate bugs (sio/faults.hpp), to show that a check catches them; none by default. Set
+  // these rather than the layers' switches: with any fault on, the constructor replaces
+  // engine.quirks and sio.quirks with sio::fault_switches(faults), and arms the fixture's and
+  // the composition's own faults.
+  sio::Faults faults;
 };
 
 // The fixture defaults of conformance/FIXTURE.md.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sio/engine/engine.hpp"
+#include "sio/faults.hpp"
 #include "sio/server/client.hpp"
 #include "sio/server/namespace.hpp"
 #include "sio/server/socket.hpp"
