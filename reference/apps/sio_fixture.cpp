@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <optional>
 #include <regex>
 #include <vector>
@@ -216,7 +217,8 @@ Args responses_answer(bool ok, const std::vector<Args>& responses) {
 
 }  // namespace
 
-SioFixture::SioFixture(server::Server& server, FixtureLevel level) : level_(level) {
+SioFixture::SioFixture(server::Server& server, FixtureLevel level, FixtureQuirks quirks)
+    : level_(level), quirks_(quirks) {
   server.of("/").on_connection([this](Socket& s) { on_connection(s, true); });
   server.of("/custom").on_connection([this](Socket& s) { on_connection(s, false); });
   if (level_ == FixtureLevel::official) return;
@@ -249,6 +251,11 @@ void SioFixture::remember(const std::string& sid, std::string_view reason) {
 }
 
 void SioFixture::on_connection(Socket& socket, bool echo) {
+  if (quirks_.crash_on_empty_event_name) {
+    socket.on_any([](Socket&, std::string_view event, const Args&) {
+      if (event.empty()) std::abort();
+    });
+  }
   // The CONNECT reply is already out: `auth` is the first event the client sees.
   socket.emit("auth", Args::of(server::Json{socket.handshake().auth}));
   if (echo) {

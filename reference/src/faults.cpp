@@ -138,6 +138,22 @@ FaultSwitches fault_switches(const Faults& faults) {
   engine.no_post_body_limit = faults.has(Fault::no_payload_limit);
   engine.errors_without_cors = faults.has(Fault::no_cors_on_errors);
   engine.binary_as_base64_text = faults.has(Fault::binary_as_base64_text);
+  auto& server = on.server;
+  server.socket_id_is_engine_sid = faults.has(Fault::engine_sid_as_socket_id);
+  server.broadcast_includes_sender = faults.has(Fault::broadcast_includes_sender);
+  server.ack_without_namespace = faults.has(Fault::ack_without_namespace);
+  if (faults.has(Fault::auth_null_without_payload)) server.default_auth = "null";
+  server.dispatch_reserved_events = faults.has(Fault::reserved_events_accepted);
+  server.answer_duplicate_connect = faults.has(Fault::duplicate_connect_accepted);
+  server.unchecked_placeholders = faults.has(Fault::placeholder_unchecked);
+  server.connect_error_without_data = faults.has(Fault::connect_error_without_data);
+  server.keep_rooms_on_disconnect = faults.has(Fault::rooms_kept_on_disconnect);
+  server.namespace_disconnect_closes_connection =
+      faults.has(Fault::namespace_disconnect_closes_connection);
+  server.spaced_json = faults.has(Fault::json_reformatted);
+  server.broadcast_per_room = faults.has(Fault::broadcast_duplicates);
+  server.binary_ack_id_plus_one = faults.has(Fault::binary_ack_wrong_id);
+  on.fixture.crash_on_empty_event_name = faults.has(Fault::crash_on_empty_event_name);
   on.hang_on_trailing_separator = faults.has(Fault::hang_on_trailing_separator);
   return on;
 }

@@ -12,7 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sio/apps/sio_fixture.hpp"
 #include "sio/engine/engine.hpp"
+#include "sio/server/server.hpp"
 
 namespace sio {
 
@@ -79,6 +81,8 @@ class Faults {
 // place; with no fault, every switch is off and the server is correct.
 struct FaultSwitches {
   engine::Quirks engine;  // for engine::Config::quirks, of every engine the composition mounts
+  server::Quirks server;  // for server::Options::quirks
+  apps::FixtureQuirks fixture;  // for the Socket.IO fixture app (apps::SioFixture)
   // For the composition that mounts the engines: a POST body that ends with the record separator
   // stops the event loop for good (no engine has this bug; it is a hang for the live fuzzer).
   bool hang_on_trailing_separator = false;
@@ -86,7 +90,8 @@ struct FaultSwitches {
   friend bool operator==(const FaultSwitches&, const FaultSwitches&) = default;
 };
 
-// The one mapping from faults to switches.
+// The one mapping from faults to switches. sio::serve::FixtureServer applies it to
+// ServeOptions::faults; another composition sets each layer's switches from its result.
 FaultSwitches fault_switches(const Faults& faults);
 
 }  // namespace sio

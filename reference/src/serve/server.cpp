@@ -111,7 +111,7 @@ struct FixtureServer::Parts {
     if (options.app == App::signaling)
       signaling.emplace(io);
     else
-      fixture.emplace(io, options.level);
+      fixture.emplace(io, options.level, faults.fixture);
     io.attach(sio_engine);
     net.mount(options.engine.path, engine_mount(eio, faults.hang_on_trailing_separator));
     net.mount(options.sio_path, engine_mount(sio_engine, faults.hang_on_trailing_separator));
@@ -160,7 +160,7 @@ FixtureServer::FixtureServer(ServeOptions options) : options_(std::move(options)
   const auto faults = sio::fault_switches(options_.faults);
   if (options_.faults.any()) {
     options_.engine.quirks = faults.engine;
-    options_.sio.faults = options_.faults;
+    options_.sio.quirks = faults.server;
   }
   parts_ = std::make_unique<Parts>(options_, faults);
 }

@@ -56,7 +56,7 @@ BroadcastOperator BroadcastOperator::timeout(Duration d) const {
 
 std::vector<std::shared_ptr<Socket>> BroadcastOperator::recipients() const {
   std::vector<std::shared_ptr<Socket>> out;
-  if (nsp_->server().options().faults.has(Fault::broadcast_duplicates) && rooms_.size() > 1) {
+  if (nsp_->server().options().quirks.broadcast_per_room && rooms_.size() > 1) {
     for (const auto& room : rooms_)  // room by room: a socket in two rooms is counted twice
       for (const auto& sid : nsp_->adapter().recipients({room}, except_))
         if (auto socket = nsp_->socket(sid)) out.push_back(std::move(socket));
@@ -71,7 +71,7 @@ bool BroadcastOperator::emit(std::string_view event, const Args& args) const {
   if (wire::sio::is_reserved_event(event)) return false;
   // Encoded once: every recipient is handed the same bytes.
   const auto frames = detail::event_frames(nsp_->name(), event, args, std::nullopt,
-                                           nsp_->server().options().faults);
+                                           nsp_->server().options().quirks.spaced_json);
   for (const auto& socket : recipients())
     if (auto client = socket->client_.lock()) client->send(frames, flags_);
   return true;
@@ -115,8 +115,8 @@ void BroadcastOperator::emit_with_ack(std::string_view event, const Args& args,
     auto report = std::move(state->callback);
     report(std::move(error), std::move(state->responses));
   };
-  const auto frames =
-      detail::event_frames(nsp_->name(), event, args, id, nsp_->server().options().faults);
+  const auto frames = detail::event_frames(nsp_->name(), event, args, id,
+                                           nsp_->server().options().quirks.spaced_json);
   for (const auto& socket : targets) {
     state->sockets.push_back(socket);
     socket->expect_ack(id, [state, finish](const Args& answer) {

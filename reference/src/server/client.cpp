@@ -70,9 +70,7 @@ std::int64_t now_ms() {
 Client::Client(Server& server, std::shared_ptr<engine::Session> session)
     : server_(server),
       session_(std::move(session)),
-      decoder_(wire::sio::Limits{server.options().max_attachments,
-                                 !server.options().faults.has(Fault::reserved_events_accepted),
-                                 !server.options().faults.has(Fault::placeholder_unchecked)}),
+      decoder_(server.decoder_limits_),
       connect_timer_(server.scheduler()) {}
 
 void Client::start() {
@@ -146,9 +144,9 @@ void Client::on_binary(std::string bytes) {
 void Client::on_packet(wire::sio::Packet packet) {
   auto self = shared_from_this();
   const auto it = sockets_.find(packet.nsp);
-  const auto& faults = server_.options().faults;
+  const auto& quirks = server_.options().quirks;
   if (packet.type == PacketType::connect && it != sockets_.end() &&
-      faults.has(Fault::duplicate_connect_accepted)) {
+      quirks.answer_duplicate_connect) {
     send(detail::packet_frames(PacketType::connect, packet.nsp, std::nullopt,
                                "{\"sid\":" + wire::json::quote(it->second->id()) + "}", {}));
     return;
@@ -157,8 +155,7 @@ void Client::on_packet(wire::sio::Packet packet) {
     if (it != sockets_.end() || connecting_.contains(packet.nsp))
       return close(DisconnectReason::forced_server_close,
                    "second CONNECT for namespace " + packet.nsp);
-    const std::string none = faults.has(Fault::auth_null_without_payload) ? "null" : "{}";
-    return connect(packet.nsp, packet.data.empty() ? none : std::move(packet.data));
+    return connect(packet.nsp, packet.data.empty() ? quirks.default_auth : std::move(packet.data));
   }
   if (packet.type == PacketType::connect_error)
     return close(DisconnectReason::forced_server_close, "CONNECT_ERROR sent by the client");
@@ -187,7 +184,7 @@ void Client::connect(const std::string& nsp_name, std::string auth) {
   handshake.secure = info.secure;
   handshake.url = info.target;
   handshake.issued = now_ms();
-  const bool reuse_sid = server_.options().faults.has(Fault::engine_sid_as_socket_id);
+  const bool reuse_sid = server_.options().quirks.socket_id_is_engine_sid;
   auto socket = std::make_shared<Socket>(
       *nsp, weak_from_this(), reuse_sid ? session_->id() : server_.new_id(), std::move(handshake));
 
@@ -200,8 +197,7 @@ void Client::connect(const std::string& nsp_name, std::string auth) {
     if (error) {
       std::string payload = "{\"message\":";
       wire::json::quote_append(error->message, payload);
-      if (error->data_json &&
-          !self->server_.options().faults.has(Fault::connect_error_without_data)) {
+      if (error->data_json && !self->server_.options().quirks.connect_error_without_data) {
         const auto inspection = wire::json::inspect(*error->data_json);
         payload += ",\"data\":";
         payload += inspection.valid ? wire::json::canonical(*error->data_json)

@@ -25,7 +25,7 @@ std::vector<engine::Frame> packet_frames(PacketType type, std::string_view nsp,
 
 namespace {
 
-// The json_reformatted fault: a space after every ':' and ',' outside strings.
+// Quirks::spaced_json: a space after every ':' and ',' outside strings.
 std::string spaced(std::string_view json) {
   std::string out;
   bool in_string = false;
@@ -51,7 +51,7 @@ std::string spaced(std::string_view json) {
 
 std::vector<engine::Frame> event_frames(std::string_view nsp, std::string_view event,
                                         const Args& args, std::optional<std::uint64_t> id,
-                                        const Faults& faults) {
+                                        bool spaced_json) {
   std::string data;
   const auto& array = args.array_json();
   data.reserve(event.size() + array.size() + 4);
@@ -62,15 +62,14 @@ std::vector<engine::Frame> event_frames(std::string_view nsp, std::string_view e
     data.append(array, 1, array.size() - 2);
   }
   data.push_back(']');
-  if (faults.has(Fault::json_reformatted)) data = spaced(data);
+  if (spaced_json) data = spaced(data);
   return packet_frames(args.has_binary() ? PacketType::binary_event : PacketType::event, nsp, id,
                        data, args.attachments());
 }
 
 std::vector<engine::Frame> ack_frames(std::string_view nsp, std::uint64_t id, const Args& args,
-                                      const Faults& faults) {
-  const auto data =
-      faults.has(Fault::json_reformatted) ? spaced(args.array_json()) : args.array_json();
+                                      bool spaced_json) {
+  const auto data = spaced_json ? spaced(args.array_json()) : args.array_json();
   return packet_frames(args.has_binary() ? PacketType::binary_ack : PacketType::ack, nsp, id, data,
                        args.attachments());
 }

@@ -3,7 +3,10 @@
 namespace sio::server {
 
 Server::Server(engine::Scheduler& scheduler, Options options)
-    : scheduler_(scheduler), options_(std::move(options)) {
+    : scheduler_(scheduler),
+      options_(std::move(options)),
+      decoder_limits_{options_.max_attachments, !options_.quirks.dispatch_reserved_events,
+                      !options_.quirks.unchecked_placeholders} {
   if (!options_.ids) options_.ids = engine::random_sid;
   of("/");  // always exists
 }

@@ -1,6 +1,5 @@
 #include "sio/server/socket.hpp"
 
-#include <cstdlib>
 #include <exception>
 
 #include "encode.hpp"
@@ -43,6 +42,10 @@ void SocketEmitter::emit_with_ack(std::string_view event, const Args& args,
 }
 
 // ---- Socket ------------------------------------------------------------------------------------
+
+const Quirks& Socket::quirks() const noexcept {
+  return nsp_.server().options().quirks;
+}
 
 Socket::Socket(Namespace& nsp, std::weak_ptr<Client> client, std::string id, Handshake handshake)
     : nsp_(nsp), client_(std::move(client)), id_(std::move(id)), handshake_(std::move(handshake)) {}
@@ -94,7 +97,7 @@ bool Socket::emit_with(const EmitFlags& flags, std::string_view event, const Arg
   auto client = client_.lock();
   if (!client) return false;
   const auto frames =
-      detail::event_frames(nsp_.name(), event, args, std::nullopt, nsp_.server().options().faults);
+      detail::event_frames(nsp_.name(), event, args, std::nullopt, quirks().spaced_json);
   return client->send(frames, flags);
 }
 
@@ -123,8 +126,7 @@ void Socket::emit_with_ack_with(const EmitFlags& flags, std::string_view event, 
         });
   }
   acks_.emplace(id, std::move(pending));
-  client->send(detail::event_frames(nsp_.name(), event, args, id, nsp_.server().options().faults),
-               flags);
+  client->send(detail::event_frames(nsp_.name(), event, args, id, quirks().spaced_json), flags);
 }
 
 void Socket::expect_ack(std::uint64_t id, std::function<void(const Args&)> on_ack) {
@@ -139,11 +141,11 @@ void Socket::drop_ack(std::uint64_t id) {
 
 void Socket::send_ack(std::uint64_t id, const Args& args) {
   if (!connected_) return;
-  const auto& faults = nsp_.server().options().faults;
-  const std::string_view nsp =
-      faults.has(Fault::ack_without_namespace) ? "/" : std::string_view(nsp_.name());
-  const auto wire_id = faults.has(Fault::binary_ack_wrong_id) && args.has_binary() ? id + 1 : id;
-  if (auto client = client_.lock()) client->send(detail::ack_frames(nsp, wire_id, args, faults));
+  const auto& q = quirks();
+  const std::string_view nsp = q.ack_without_namespace ? "/" : std::string_view(nsp_.name());
+  const auto wire_id = q.binary_ack_id_plus_one && args.has_binary() ? id + 1 : id;
+  if (auto client = client_.lock())
+    client->send(detail::ack_frames(nsp, wire_id, args, q.spaced_json));
 }
 
 void Socket::join(std::string_view room) {
@@ -160,9 +162,8 @@ void Socket::leave(std::string_view room) {
 }
 
 BroadcastOperator Socket::broadcast() const {
-  // The sender is left out through its own room, unless a fault says otherwise.
-  if (nsp_.server().options().faults.has(Fault::broadcast_includes_sender))
-    return BroadcastOperator(nsp_);
+  // The sender is left out through its own room, unless a quirk says otherwise.
+  if (quirks().broadcast_includes_sender) return BroadcastOperator(nsp_);
   return BroadcastOperator(nsp_, {}, {id_});
 }
 
@@ -200,8 +201,6 @@ void Socket::on_packet(wire::sio::Packet packet) {
       // A numeric event name is its number's text, as a JavaScript property key is.
       const std::string name =
           first.front() == '"' ? wire::json::unquote(first).value_or("") : std::string(first);
-      if (name.empty() && nsp_.server().options().faults.has(Fault::crash_on_empty_event_name))
-        std::abort();
       Ack ack;
       if (packet.id) {
         ack = Ack([weak = weak_from_this(), id = *packet.id](const Args& a) {
@@ -222,7 +221,7 @@ void Socket::on_packet(wire::sio::Packet packet) {
       return;
     }
     case PacketType::disconnect:
-      if (nsp_.server().options().faults.has(Fault::namespace_disconnect_closes_connection)) {
+      if (quirks().namespace_disconnect_closes_connection) {
         if (auto client = client_.lock())
           return client->close(DisconnectReason::client_namespace_disconnect,
                                "DISCONNECT for one namespace");
@@ -264,7 +263,7 @@ void Socket::on_close(DisconnectReason reason) {
                       std::string("disconnecting handler threw: ") + e.what());
   }
   connected_ = false;
-  nsp_.remove(*this, nsp_.server().options().faults.has(Fault::rooms_kept_on_disconnect));
+  nsp_.remove(*this, quirks().keep_rooms_on_disconnect);
   if (auto client = client_.lock()) client->remove(*this);
   auto acks = std::move(acks_);
   acks_.clear();

@@ -14,10 +14,20 @@ namespace sio::apps {
 
 enum class FixtureLevel { official, extended };
 
+// The fixture's own deliberate faults, off by default (`siocheck serve --fault NAME`; see
+// sio::fault_switches). They are bugs of an application, not of the protocol layers.
+struct FixtureQuirks {
+  // An event named "" aborts the process, as a handler table indexed by the name's first
+  // character would crash: a crash for the live fuzzer (siocheck fuzz) to find.
+  bool crash_on_empty_event_name = false;
+
+  friend bool operator==(const FixtureQuirks&, const FixtureQuirks&) = default;
+};
+
 class SioFixture {
  public:
   // Installs the fixture's namespaces and handlers on `server`. The fixture must outlive it.
-  SioFixture(server::Server& server, FixtureLevel level);
+  SioFixture(server::Server& server, FixtureLevel level, FixtureQuirks quirks = {});
 
   // The server-side reason recorded for a socket id, for ctl:last-disconnect.
   const std::string* last_disconnect(const std::string& sid) const;
@@ -32,6 +42,7 @@ class SioFixture {
   void remember(const std::string& sid, std::string_view reason);
 
   FixtureLevel level_;
+  FixtureQuirks quirks_;
   std::unordered_map<std::string, std::string> last_disconnect_;
   std::deque<std::string> disconnect_order_;
 };

@@ -62,7 +62,7 @@ class Namespace {
   friend class Socket;
 
   void add(const std::shared_ptr<Socket>& socket);
-  // Removes the socket and its rooms (`keep_rooms` reproduces a bug: see sio/faults.hpp).
+  // Removes the socket and its rooms (`keep_rooms`: Quirks::keep_rooms_on_disconnect).
   void remove(const Socket& socket, bool keep_rooms = false);
 
   Server& server_;

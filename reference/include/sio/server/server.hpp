@@ -18,20 +18,61 @@
 #include <vector>
 
 #include "sio/engine/engine.hpp"
-#include "sio/faults.hpp"
 #include "sio/server/client.hpp"
 #include "sio/server/namespace.hpp"
 #include "sio/server/socket.hpp"
 #include "sio/server/types.hpp"
+#include "sio/wire/sio_packet.hpp"
 
 namespace sio::server {
+
+// Behaviours of other Socket.IO servers that the protocol forbids, each off by default (the
+// correct behaviour, socket.io 4.8's). They let the reference server misbehave on purpose
+// (`siocheck serve --fault NAME`; sio::fault_switches maps each fault onto its switch), so that
+// the conformance suite can be shown to catch each. Each comment names the server that had it,
+// where one is known.
+struct Quirks {
+  // The socket id is the Engine.IO session id, which leaks the session to other clients
+  // (socket.io 2.x on the main namespace, socketioxide #117).
+  bool socket_id_is_engine_sid = false;
+  // socket.to(room) and socket.broadcast() reach the sender too.
+  bool broadcast_includes_sender = false;
+  // Acks are written without their namespace, so they land on "/" (go.socket.io #60).
+  bool ack_without_namespace = false;
+  // handshake.auth of a CONNECT without payload ("null": python-socketio hands its connect
+  // handler None).
+  std::string default_auth = "{}";
+  // Events named connect, disconnect, ... are dispatched instead of closing the connection.
+  bool dispatch_reserved_events = false;
+  // Binary placeholders are not checked against the attachments (socket.io-parser before the fix
+  // of CVE-2022-2421).
+  bool unchecked_placeholders = false;
+  // A second CONNECT to a joined namespace is answered again instead of closing the connection.
+  bool answer_duplicate_connect = false;
+  // A middleware's error data is left out of CONNECT_ERROR.
+  bool connect_error_without_data = false;
+  // A socket that leaves keeps its rooms, so broadcasts and room listings still count it
+  // (socket.io 0.7, socketio/socket.io#373; netty-socketio #668).
+  bool keep_rooms_on_disconnect = false;
+  // A DISCONNECT for one namespace closes the whole connection.
+  bool namespace_disconnect_closes_connection = false;
+  // JSON goes out with a space after ':' and ',' (what Python's json.dumps writes by default).
+  bool spaced_json = false;
+  // A broadcast to several rooms goes room by room, so a socket in two of them gets it twice
+  // (socket.io 0.9, socketio/socket.io#1533).
+  bool broadcast_per_room = false;
+  // An acknowledgement with binary arguments carries the ack id plus one.
+  bool binary_ack_id_plus_one = false;
+
+  friend bool operator==(const Quirks&, const Quirks&) = default;
+};
 
 struct Options {
   Duration connect_timeout{45000};   // a client that joins no namespace within it is closed
   std::size_t max_attachments = 10;  // per binary packet
   std::function<std::string()> ids;  // socket ids; 120 random bits by default
   engine::LogSink log;
-  Faults faults;  // deliberate bugs, for proving the conformance suite (off by default)
+  Quirks quirks;  // other servers' bugs, on purpose (all off by default)
 };
 
 class Server final : public engine::Handler {
@@ -82,6 +123,7 @@ class Server final : public engine::Handler {
 
   engine::Scheduler& scheduler_;
   Options options_;
+  wire::sio::Limits decoder_limits_;  // every client's decoder: from the options, once
   engine::Engine* engine_ = nullptr;
   std::map<std::string, std::unique_ptr<Namespace>, std::less<>> namespaces_;
   std::vector<std::unique_ptr<ParentNamespace>> parents_;

@@ -18,6 +18,7 @@ namespace sio::server {
 class Client;
 class Namespace;
 class Socket;
+struct Quirks;
 
 // Flags for the next emit on one socket: socket.with_volatile().timeout(d).emit(...).
 class SocketEmitter {
@@ -103,6 +104,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void on_close(DisconnectReason reason);
   void expect_ack(std::uint64_t id, std::function<void(const Args&)> on_ack);
   void drop_ack(std::uint64_t id);
+  const Quirks& quirks() const noexcept;
 
   Namespace& nsp_;
   std::weak_ptr<Client> client_;
