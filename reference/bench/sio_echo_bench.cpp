@@ -17,7 +17,9 @@ using sio::server::Args;
 namespace json = sio::wire::json;
 namespace wire = sio::wire::sio;
 
-std::string event_with(const std::string& arguments) { return R"(2["message",)" + arguments + "]"; }
+std::string event_with(const std::string& arguments) {
+  return R"(2["message",)" + arguments + "]";
+}
 
 std::string payload(int size) {
   switch (size) {
@@ -30,7 +32,8 @@ std::string payload(int size) {
     }
     default: {
       std::string array = "[";
-      for (int i = 0; i < 2000; ++i) array += (i ? "," : "") + std::string(R"({"i":)") + std::to_string(i) + R"(,"v":"item"})";
+      for (int i = 0; i < 2000; ++i)
+        array += (i ? "," : "") + std::string(R"({"i":)") + std::to_string(i) + R"(,"v":"item"})";
       return array + "]";  // about 40 KB
     }
   }
@@ -60,7 +63,8 @@ void BM_EchoByDom(benchmark::State& state) {
     decoder.feed_text(text, packet, complete);
     const auto tree = json::Value::parse(packet.data);
     std::string reply = R"(2["message-back")";
-    for (std::size_t i = 1; i < tree->items().size(); ++i) reply += "," + tree->items()[i].json();
+    for (std::size_t i = 1; i < tree->items().size(); ++i)
+      reply += "," + tree->items()[i].json();
     reply += "]";
     benchmark::DoNotOptimize(reply);
   }

@@ -17,8 +17,8 @@ enum class FixtureLevel { official, extended };
 // The fixture's own deliberate faults, off by default (`siocheck serve --fault NAME`; see
 // sio::fault_switches). They are bugs of an application, not of the protocol layers.
 struct FixtureQuirks {
-  // An event named "" aborts the process, as a handler table indexed by the name's first
-  // character would crash: a crash for the live fuzzer (siocheck fuzz) to find.
+  // An event named "" aborts the process: a crash planted for the live fuzzer (siocheck fuzz) to
+  // find.
   bool crash_on_empty_event_name = false;
 
   friend bool operator==(const FixtureQuirks&, const FixtureQuirks&) = default;

@@ -35,8 +35,7 @@ struct Quirks {
   // The first ping goes out this long after the handshake instead of pingInterval after it
   // (socketioxide before e47353da sent it at once).
   std::optional<Duration> first_ping_delay;
-  // An unanswered ping closes the session pingInterval + pingTimeout after it, one interval late:
-  // the timer of Engine.IO v3 servers (engine.io 3.x), where the client pinged.
+  // An unanswered ping closes the session pingInterval + pingTimeout after it, one interval late.
   bool ping_timeout_plus_interval = false;
   // The open packet carries a sixth key, "cookie":false, which the official suites refuse.
   bool handshake_cookie_key = false;
@@ -55,11 +54,9 @@ struct Quirks {
   // A second concurrent GET ends the first with a noop and is held in its place, instead of being
   // refused with 400 and closing the session.
   bool overlapping_get_replaces_first = false;
-  // POST bodies are read past max_payload, up to 1 GiB, and never refused with 413 (engine.io
-  // before socketio/engine.io#238 had no limit on polling bodies).
+  // POST bodies are read past max_payload, up to 1 GiB, and never refused with 413.
   bool no_post_body_limit = false;
-  // Error answers go out without the CORS headers, so browsers cannot read them (engine.io 0.7,
-  // socketio/engine.io#211).
+  // Error answers go out without the CORS headers, so browsers cannot read them.
   bool errors_without_cors = false;
   // Binary messages go out on WebSocket as "b" + base64 text frames, the Engine.IO v3 habit.
   bool binary_as_base64_text = false;

@@ -33,14 +33,13 @@ namespace sio::server {
 // where one is known.
 struct Quirks {
   // The socket id is the Engine.IO session id, which leaks the session to other clients
-  // (socket.io 2.x on the main namespace, socketioxide #117).
+  // (socketioxide #117).
   bool socket_id_is_engine_sid = false;
   // socket.to(room) and socket.broadcast() reach the sender too.
   bool broadcast_includes_sender = false;
   // Acks are written without their namespace, so they land on "/" (go.socket.io #60).
   bool ack_without_namespace = false;
-  // handshake.auth of a CONNECT without payload ("null": python-socketio hands its connect
-  // handler None).
+  // handshake.auth of a CONNECT without payload ("null" instead of "{}").
   std::string default_auth = "{}";
   // Events named connect, disconnect, ... are dispatched instead of closing the connection.
   bool dispatch_reserved_events = false;
@@ -51,15 +50,13 @@ struct Quirks {
   bool answer_duplicate_connect = false;
   // A middleware's error data is left out of CONNECT_ERROR.
   bool connect_error_without_data = false;
-  // A socket that leaves keeps its rooms, so broadcasts and room listings still count it
-  // (socket.io 0.7, socketio/socket.io#373; netty-socketio #668).
+  // A socket that leaves keeps its rooms, so broadcasts and room listings still count it.
   bool keep_rooms_on_disconnect = false;
   // A DISCONNECT for one namespace closes the whole connection.
   bool namespace_disconnect_closes_connection = false;
   // JSON goes out with a space after ':' and ',' (what Python's json.dumps writes by default).
   bool spaced_json = false;
-  // A broadcast to several rooms goes room by room, so a socket in two of them gets it twice
-  // (socket.io 0.9, socketio/socket.io#1533).
+  // A broadcast to several rooms goes room by room, so a socket in two of them gets it twice.
   bool broadcast_per_room = false;
   // An acknowledgement with binary arguments carries the ack id plus one.
   bool binary_ack_id_plus_one = false;
