@@ -1,5 +1,5 @@
 // The reference codecs (reference/include/sio/wire) against the conformance suite's own codec
-// (conformance/src/codec.hpp): on the same bytes they must agree on accept or reject and on the
+// (siocheck/codec/codec.hpp): on the same bytes they must agree on accept or reject and on the
 // value read. The input is read four ways:
 //   - a Socket.IO packet: the text before the first 0xFF byte, with the pieces after it (0xFF
 //     separated) as its binary attachments: sio::decode_text and sio::Decoder vs parse_sio;
@@ -48,13 +48,14 @@
 #include <string_view>
 #include <vector>
 
-#include "codec.hpp"
 #include "sio/wire/base64.hpp"
 #include "sio/wire/eio_packet.hpp"
 #include "sio/wire/eio_payload.hpp"
 #include "sio/wire/error.hpp"
 #include "sio/wire/json.hpp"
 #include "sio/wire/sio_packet.hpp"
+#include "siocheck/codec/codec.hpp"
+#include "siocheck/codec/text.hpp"
 
 namespace {
 
@@ -65,16 +66,8 @@ namespace siow = ::sio::wire::sio;
 using ::sio::wire::errc;
 
 [[noreturn]] void disagree(const char* what, std::string_view input) {
-  std::fprintf(stderr, "differential_fuzzer: the codecs disagree: %s on '", what);
-  for (const char c : input.substr(0, 300)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f) {
-      std::fputc(c, stderr);
-    } else {
-      std::fprintf(stderr, "\\x%02x", u);
-    }
-  }
-  std::fprintf(stderr, "'\n");
+  std::fprintf(stderr, "differential_fuzzer: the codecs disagree: %s on '%s'\n", what,
+               conform::text::printable(input, {.max = 300}).c_str());
   std::abort();
 }
 

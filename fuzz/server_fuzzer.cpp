@@ -63,6 +63,7 @@
 #include "sio/wire/json.hpp"
 #include "sio/wire/query.hpp"
 #include "sio/wire/sio_packet.hpp"
+#include "siocheck/codec/text.hpp"
 
 namespace {
 
@@ -86,19 +87,7 @@ const bool kTrace = std::getenv("SERVER_FUZZER_TRACE") != nullptr;
 }
 
 std::string printable(std::string_view bytes) {
-  std::string out;
-  for (const char c : bytes.substr(0, 200)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f) {
-      out.push_back(c);
-    } else {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", u);
-      out += hex;
-    }
-  }
-  if (bytes.size() > 200) out += "...";
-  return out;
+  return conform::text::printable(bytes, {.max = 200});
 }
 
 const char* protocol_message(int code) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "codec.hpp"
+#include "siocheck/codec/codec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace codec = ::conform::codec;

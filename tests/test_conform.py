@@ -114,6 +114,16 @@ def test_known_failing_entries_need_a_reason(siocheck_bin, tmp_path):
     assert ":1: 'eio/handshake/5' has no reason" in run.stderr
 
 
+def test_a_baseline_entry_that_names_no_case_is_a_usage_error(siocheck_bin, tmp_path):
+    # A typo must not turn a gate green: the entry is refused before anything runs, with its line.
+    for flag in ("--known-failing", "--known-flaky"):
+        listed = tmp_path / "baseline.txt"
+        listed.write_text("eio/handshake/1   # a real case\nsio/ackz/2   # a typo\n")
+        run = conform(siocheck_bin, flag, str(listed), "--list")
+        assert run.returncode == 2, run.stdout
+        assert f"{listed}:2: 'sio/ackz/2' names no case" in run.stderr
+
+
 def test_a_failing_case_in_the_known_failing_list_does_not_fail_the_run(siocheck_bin, tmp_path):
     listed = tmp_path / "known-failing.txt"
     listed.write_text("eio/handshake/1   # the fault below adds a key (a plain id covers its variants)\n")

@@ -5,6 +5,7 @@ errors."""
 
 import json
 import subprocess
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -27,22 +28,32 @@ def test_the_catalogue_has_each_kind_of_fuzz_fault():
 
 
 def test_no_finding_on_the_reference(siocheck_bin, tmp_path):
+    findings, reports = tmp_path / "findings", tmp_path / "reports"
+    reports.mkdir()
     run = siocheck(siocheck_bin, "fuzz", "--duration", "15", "--jobs", "2", "--seed", "7", "--findings",
-                   str(tmp_path), "--quiet")
+                   str(findings), "--quiet", "--json", str(reports / "fuzz.json"), "--junit", str(reports / "fuzz.xml"))
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     assert "no findings" in run.stdout
     sequences = int(run.stdout.split(" sequences")[0].split()[-1])
     assert sequences >= 300, run.stdout  # the sanitized build; the release build does far more
-    assert not list(tmp_path.iterdir())
+    assert not findings.exists()
+    # The run engine's reports: one passing unit for the campaign.
+    data = json.loads((reports / "fuzz.json").read_text())
+    assert data["schema"] == "siocheck.fuzz/1" and data["facts"]["seed"] == "7"
+    assert [(c["id"], c["verdict"]) for c in data["cases"]] == [("fuzz/campaign", "PASS")]
+    assert int(data["facts"]["sequences"]) == sequences
+    suite = ET.parse(reports / "fuzz.xml").getroot()
+    assert suite.get("tests") == "1" and not list(suite.iter("failure"))
 
 
 @pytest.mark.parametrize("fault", FUZZ_FAULTS, ids=[fault["name"] for fault in FUZZ_FAULTS])
 def test_the_fuzzer_finds_the_fault_and_replay_reproduces_it(siocheck_bin, tmp_path, fault):
     faulty = serve(siocheck_bin, "--fault", fault["name"])
+    report = tmp_path / "report.json"
     run = siocheck(siocheck_bin, "fuzz", "--launch", faulty, "--duration", "60", "--max-findings", "1", "--seed",
-                   "1", "--jobs", "2", "--findings", str(tmp_path), "--quiet")
+                   "1", "--jobs", "2", "--findings", str(tmp_path / "found"), "--quiet", "--json", str(report))
     assert run.returncode == 1, run.stdout + run.stderr[-3000:]
-    files = list(tmp_path.glob("*.json"))
+    files = list((tmp_path / "found").glob("*.json"))
     assert len(files) == 1, run.stdout
     finding = json.loads(files[0].read_text())
     assert finding["kind"] == fault["fuzz"], finding
@@ -54,13 +65,24 @@ def test_the_fuzzer_finds_the_fault_and_replay_reproduces_it(siocheck_bin, tmp_p
     if fault["name"] == "binary-ack-wrong-id":
         assert finding["code"] == "ack for an id never asked for", finding
 
-    again = siocheck(siocheck_bin, "replay", str(files[0]), "--launch", faulty)
+    # The finding is a failing unit of the run's report, with its steps and how to replay it.
+    data = json.loads(report.read_text())
+    assert data["schema"] == "siocheck.fuzz/1" and data["regressed"]
+    [unit] = data["cases"]
+    assert unit["verdict"] == "FAIL" and unit["title"] == f"{finding['kind']}: {finding['code']}"
+    assert f"replay: siocheck replay {files[0]}" in unit["details"]
+
+    replayed = tmp_path / "replay.xml"
+    again = siocheck(siocheck_bin, "replay", str(files[0]), "--launch", faulty, "--junit", str(replayed))
     assert again.returncode == 1, again.stdout + again.stderr
     assert f"REPRODUCED {finding['kind']}: {finding['code']}" in again.stdout
+    assert "1 finding replayed against" in again.stdout and "1 reproduced" in again.stdout
+    assert len(list(ET.parse(replayed).getroot().iter("failure"))) == 1
 
-    clean = siocheck(siocheck_bin, "replay", str(files[0]), "--launch", serve(siocheck_bin))
+    clean = siocheck(siocheck_bin, "replay", str(files[0]), "--launch", serve(siocheck_bin), "--junit", str(replayed))
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "not reproduced" in clean.stdout
+    assert not list(ET.parse(replayed).getroot().iter("failure"))
 
 
 def test_replay_reads_bytes_that_are_not_utf8(siocheck_bin, tmp_path):

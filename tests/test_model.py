@@ -3,8 +3,10 @@ reference server, the Node fixture and the python fixture; with each of three pl
 fails, shrinks to at most 6 steps and writes a scenario that fails on the faulted server and passes
 on the clean one; usage errors exit 2 naming the flag."""
 
+import json
 import re
 import subprocess
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -29,12 +31,16 @@ def shrunk_steps(stdout: str) -> int:
 
 
 def test_passes_against_the_embedded_reference(siocheck_bin, tmp_path):
+    reports = tmp_path / "reports"
+    reports.mkdir()
     run = siocheck(siocheck_bin, "model", "--runs", RUNS, "--max-steps", STEPS, "--seed", "11",
-                   "--transport", "mixed", cwd=tmp_path)
+                   "--transport", "mixed", "--json", str(reports / "model.json"), cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "seed 11 (repeat this check with --seed 11)" in run.stdout
     assert re.search(rf"OK: {RUNS} runs \(\d+ steps\) passed", run.stdout), run.stdout
-    assert not list(tmp_path.iterdir()), "a passing check writes no scenario"
+    assert [p.name for p in tmp_path.iterdir()] == ["reports"], "a passing check writes no scenario"
+    data = json.loads((reports / "model.json").read_text())
+    assert [(c["verdict"], c["details"].split(" (")[0]) for c in data["cases"]] == [("PASS", f"{RUNS} runs")]
 
 
 @pytest.mark.parametrize("kind", ["node", "python"])
@@ -48,10 +54,18 @@ def test_passes_against_the_fixture(servers, siocheck_bin, kind, tmp_path):
 
 @pytest.mark.parametrize("fault", FAULTS)
 def test_a_fault_is_found_shrunk_and_replayed_as_a_scenario(siocheck_bin, tmp_path, fault):
-    found = tmp_path / "found.yaml"
+    found, junit, report = tmp_path / "found.yaml", tmp_path / "model.xml", tmp_path / "model.json"
     run = siocheck(siocheck_bin, "model", "--fault", fault, "--runs", "200", "--seed", FAULTS[fault],
-                   "--scenario-out", str(found), cwd=tmp_path)
+                   "--scenario-out", str(found), "--junit", str(junit), "--json", str(report), cwd=tmp_path)
     assert run.returncode == 1, run.stdout + run.stderr
+    # The counterexample reaches the run engine's reports: one failing unit, its steps in the details.
+    data = json.loads(report.read_text())
+    assert data["schema"] == "siocheck.model/1" and data["facts"]["seed"] == FAULTS[fault]
+    [unit] = data["cases"]
+    assert unit["id"] == "model/rooms-broadcasts-acks" and unit["verdict"] == "FAIL" and unit["regression"]
+    assert "<- fails" not in unit["details"] and f"the counterexample as a scenario: {found}" in unit["details"]
+    failures = list(ET.parse(junit).getroot().iter("failure"))
+    assert len(failures) == 1 and failures[0].get("message").startswith("FAIL: step ")
     assert f"FAULT ON: {fault}" in run.stderr
     steps = shrunk_steps(run.stdout)
     assert 1 <= steps <= 6, run.stdout

@@ -2,6 +2,7 @@
 fixture, the python fixture with its known-failing list), the script checker's errors, and a fault
 that the scripts about it catch with file:line, client, expected and observed."""
 
+import json
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -26,21 +27,30 @@ def scenario(siocheck_bin, *args, timeout=300):
 
 @pytest.fixture(scope="module")
 def runs(siocheck_bin, tmp_path_factory):
-    """One run of the whole folder per target (started by --launch), read back from its JUnit."""
+    """One run of the whole folder per target (started by --launch), read back from its JSON and
+    JUnit reports."""
     out = {}
     for target, launch in TARGETS.items():
-        junit = tmp_path_factory.mktemp(target) / "scenarios.xml"
+        folder = tmp_path_factory.mktemp(target)
+        report, junit = folder / "scenarios.json", folder / "scenarios.xml"
         known = SCENARIOS / "known-failing" / f"{target}.txt"
         extra = ["--known-failing", str(known)] if known.exists() else []
-        run = scenario(siocheck_bin, "scenarios/", "--launch", launch.format(bin=siocheck_bin), "--junit", str(junit),
-                       *extra)
+        run = scenario(siocheck_bin, "scenarios/", "--launch", launch.format(bin=siocheck_bin), "--json", str(report),
+                       "--junit", str(junit), *extra)
         cases = {}
+        if report.exists():
+            data = json.loads(report.read_text())
+            assert data["schema"] == "siocheck.scenario/1"
+            for case in data["cases"]:
+                failure = "\n".join(f"{c['what']}\n  expected: {c['expected']}\n  observed: {c['observed']}"
+                                    for c in case["checks"] if not c["ok"])
+                cases[Path(case["name"]).name] = (case["verdict"], case["baseline"], failure)
+        # The JUnit file says the same: a failure only for a regression, a skip for the rest.
         if junit.exists():
             for case in ET.parse(junit).getroot().iter("testcase"):
-                failure = case.find("failure")
-                cases[Path(case.get("name")).name] = (
-                    "skip" if case.find("skipped") is not None else "fail" if failure is not None else "pass",
-                    failure.text if failure is not None else "")
+                verdict, baseline, _ = cases[Path(case.get("name")).name]
+                assert (case.find("failure") is not None) == (verdict == "FAIL" and baseline != "known-failing")
+                assert (case.find("skipped") is not None) == (verdict == "UNIMPLEMENTED" or baseline == "known-failing")
         out[target] = (run, cases, known)
     return out
 
@@ -63,15 +73,16 @@ def test_each_target_run_exits_clean(runs, target):
 def test_script_on_target(runs, target, script):
     run, cases, known = runs[target]
     assert script in cases, f"{script} did not run against {target}:\n{run.stdout[-3000:]}{run.stderr[-2000:]}"
-    verdict, failure = cases[script]
+    verdict, baseline, failure = cases[script]
     listed = known.exists() and any(line.split("#")[0].strip() == Path(script).stem
                                     for line in known.read_text().splitlines())
     if listed:
-        assert verdict == "fail", f"{script} is listed in {known.name} but {verdict}s: remove it from the list"
+        assert (verdict, baseline) == ("FAIL", "known-failing"), \
+            f"{script} is listed in {known.name} but {verdict}s: remove it from the list"
     elif script == "signaling.yaml":
-        assert verdict == "skip"  # needs the signaling app: see the test below
+        assert verdict == "UNIMPLEMENTED"  # needs the signaling app: see the test below
     else:
-        assert verdict == "pass", failure
+        assert verdict == "PASS", failure
 
 
 def test_a_bad_script_is_refused_with_its_position(siocheck_bin, tmp_path):
@@ -115,6 +126,42 @@ def test_a_stale_known_failing_entry_fails_the_run(siocheck_bin, tmp_path):
     run = scenario(siocheck_bin, "scenarios/official-echo.yaml", "--known-failing", str(listed))
     assert run.returncode == 1
     assert "STALE scenarios/official-echo.yaml" in run.stdout
+
+
+def test_a_known_flaky_script_runs_again_and_never_fails_the_run(siocheck_bin, tmp_path):
+    # chat-room.yaml fails every time on this fault: as known flaky it is run twice more, and the
+    # run still passes; official-echo.yaml passes once. The reports say which was which.
+    launch = f"{siocheck_bin} serve --fault broadcast-includes-sender --port {{port}} " + " ".join(LONG_HEARTBEAT)
+    flaky = tmp_path / "flaky.txt"
+    flaky.write_text("chat-room   # fails on this fault; here to show the retries\n")
+    report, junit, page = tmp_path / "run.json", tmp_path / "run.xml", tmp_path / "run.html"
+    run = scenario(siocheck_bin, "scenarios/chat-room.yaml", "scenarios/official-echo.yaml", "--launch", launch,
+                   "--known-flaky", str(flaky), "--json", str(report), "--junit", str(junit), "--html", str(page))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "FLAKY FAIL  scenarios/chat-room.yaml" in run.stdout and "3 attempts" in run.stdout
+    assert "1 known flaky" in run.stdout
+    cases = {Path(c["name"]).name: c for c in json.loads(report.read_text())["cases"]}
+    assert (cases["chat-room.yaml"]["verdict"], cases["chat-room.yaml"]["baseline"]) == ("FAIL", "known-flaky")
+    assert cases["chat-room.yaml"]["attempts"] == 3 and not cases["chat-room.yaml"]["regression"]
+    assert (cases["official-echo.yaml"]["verdict"], cases["official-echo.yaml"]["attempts"]) == ("PASS", 1)
+    assert not list(ET.parse(junit).getroot().iter("failure"))
+    html = page.read_text()
+    assert "<title>siocheck scenario report</title>" in html and "scenarios/chat-room.yaml" in html
+
+
+def test_a_known_failing_script_is_skipped_in_junit_with_its_reason(siocheck_bin, tmp_path):
+    launch = f"{siocheck_bin} serve --fault broadcast-includes-sender --port {{port}} " + " ".join(LONG_HEARTBEAT)
+    known = tmp_path / "known.txt"
+    known.write_text("chat-room   # the sender hears its own broadcast on this fault\n"
+                     "no-such-script   # names nothing of this run: noted, not an error\n")
+    junit = tmp_path / "run.xml"
+    run = scenario(siocheck_bin, "scenarios/chat-room.yaml", "--launch", launch, "--known-failing", str(known),
+                   "--junit", str(junit))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "KNOWN FAIL  scenarios/chat-room.yaml" in run.stdout
+    assert f"{known}:2: 'no-such-script' names no script of this run" in run.stderr
+    [skipped] = list(ET.parse(junit).getroot().iter("skipped"))
+    assert skipped.get("message").startswith("known failing (the sender hears its own broadcast on this fault)")
 
 
 @pytest.mark.parametrize("target", ["reference", "node"])

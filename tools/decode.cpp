@@ -1,5 +1,7 @@
 #include "decode.hpp"
 
+#include "siocheck/codec/text.hpp"
+
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -9,27 +11,14 @@
 #include "sio/wire/eio_payload.hpp"
 #include "sio/wire/sio_packet.hpp"
 
-namespace siocheck {
+namespace siocheck::cli {
 namespace {
 
 namespace eio = sio::wire::eio;
 namespace sio_wire = sio::wire::sio;
 
-std::string hex_byte(unsigned char c) {
-  char buf[5];
-  std::snprintf(buf, sizeof buf, "%02x", c);
-  return buf;
-}
-
-std::string hex_dump(std::string_view bytes, std::size_t max = 64) {
-  std::string out;
-  for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
-    if (i) out.push_back(' ');
-    out += hex_byte(static_cast<unsigned char>(bytes[i]));
-  }
-  if (bytes.size() > max) out += " ... (" + std::to_string(bytes.size() - max) + " more)";
-  return out;
-}
+using conform::text::hex;
+using conform::text::quoted;
 
 std::string plural(std::size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
@@ -50,7 +39,7 @@ class SocketIoReader {
                                   : decoder_.feed_text(packet.data, sio, complete);
     if (ec) {
       if (layer_ == DecodeOptions::Layer::sio) {
-        err << "invalid Socket.IO packet " << quote(packet.data) << ": " << ec.message() << "\n";
+        err << "invalid Socket.IO packet " << quoted(packet.data) << ": " << ec.message() << "\n";
         return false;
       }
       out << indent << "socket.io: not a Socket.IO packet (" << ec.message() << ")\n";
@@ -82,7 +71,7 @@ class SocketIoReader {
     if (p.id) out << indent << "  ack id: " << *p.id << "\n";
     if (!p.data.empty()) out << indent << "  payload: " << p.data << "\n";
     for (std::size_t i = 0; i < p.attachments.size(); ++i)
-      out << indent << "  attachment " << i << ": " << hex_dump(p.attachments[i]) << "\n";
+      out << indent << "  attachment " << i << ": " << hex(p.attachments[i]) << "\n";
   }
 
   DecodeOptions::Layer layer_;
@@ -96,48 +85,16 @@ void describe(const eio::Packet& packet, std::ostream& out, std::string_view ind
       << ")\n";
   if (packet.binary) {
     out << indent << "data: binary, " << plural(packet.data.size(), "byte") << ": "
-        << hex_dump(packet.data) << "\n";
+        << hex(packet.data) << "\n";
   } else if (!packet.data.empty()) {
     out << indent << "data: text, " << plural(packet.data.size(), "byte") << ": "
-        << quote(packet.data) << "\n";
+        << quoted(packet.data) << "\n";
   } else {
     out << indent << "data: none\n";
   }
 }
 
 }  // namespace
-
-std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\x" + hex_byte(c);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 std::optional<std::string> unescape(std::string_view text, std::string& error) {
   std::string out;
@@ -234,7 +191,7 @@ int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out
   if (as == DecodeOptions::As::packet) {
     eio::Packet packet;
     if (auto ec = eio::decode_text(input, packet)) {
-      err << "invalid Engine.IO packet " << quote(input) << ": " << ec.message() << "\n";
+      err << "invalid Engine.IO packet " << quoted(input) << ": " << ec.message() << "\n";
       return 1;
     }
     out << "Engine.IO packet (" << plural(input.size(), "byte") << ")\n";
@@ -260,7 +217,7 @@ int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out
     const auto end = input.find(eio::kRecordSeparator, start);
     const auto record = std::string_view(input).substr(
         start, end == std::string::npos ? std::string::npos : end - start);
-    err << "invalid record #" << packets.size() + 1 << " at byte " << start << " " << quote(record)
+    err << "invalid record #" << packets.size() + 1 << " at byte " << start << " " << quoted(record)
         << ": " << ec.message() << "\n";
     return 1;
   }
@@ -272,4 +229,4 @@ int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out
   return 0;
 }
 
-}  // namespace siocheck
+}  // namespace siocheck::cli

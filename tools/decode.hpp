@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-namespace siocheck {
+namespace siocheck::cli {
 
 struct DecodeOptions {
   enum class As { automatic, packet, payload, binary };
@@ -25,7 +25,4 @@ int run_decode(const DecodeOptions& options, std::istream& in, std::ostream& out
 // "\x1e" -> 0x1E, "\n" -> LF, ... Returns nullopt and sets `error` on a malformed escape.
 std::optional<std::string> unescape(std::string_view text, std::string& error);
 
-// A printable, quoted rendering of text (controls and bytes outside UTF-8 as \xHH).
-std::string quote(std::string_view text);
-
-}  // namespace siocheck
+}  // namespace siocheck::cli

@@ -1,20 +1,37 @@
 // `siocheck serve`: the reference server with its apps, in the foreground.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
-#include "sio/serve/server.hpp"
+#include "sio/serve/fixture_server.hpp"
 
-namespace siocheck {
+namespace siocheck::cli {
 
-// Where `--app signaling` reads the demo page and the socket.io-client browser bundle. Empty means
-// the default, found in the siocheck checkout that holds the binary.
-struct DemoPaths {
-  std::string static_dir;     // holds index.html (default: scenarios/signaling)
-  std::string client_bundle;  // default: node_modules/socket.io-client/dist/socket.io.min.js
+// What the serve command's options say, before they are checked against each other.
+struct ServeFlags {
+  sio::serve::ServeOptions serve = sio::serve::fixture_defaults();
+  std::string cors = "*";
+  int port = 3000;
+  long ping_interval_ms = 300;
+  long ping_timeout_ms = 200;
+  long upgrade_timeout_ms = 10000;
+  long shutdown_timeout_ms = 2000;
+  long connect_timeout_ms = 1000;
+  std::optional<sio::apps::FixtureLevel> level;  // only with --app fixture
+  std::optional<std::string> static_dir;         // only with --app signaling
+  std::optional<std::string> client_bundle;      // only with --app signaling
+  std::vector<std::string> faults;
+  bool list_faults = false;
+  bool faults_as_json = false;
+  bool deflate = true;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
-// Runs until SIGINT/SIGTERM. Returns the process exit status (2 when a demo file is missing).
-int run_serve(sio::serve::ServeOptions options, const DemoPaths& demo = {});
+// Checks the flags against each other, then serves until SIGINT/SIGTERM. Returns the exit status
+// (2 for a bad flag or a missing demo file).
+int run_serve(ServeFlags& flags);
 
-}  // namespace siocheck
+}  // namespace siocheck::cli

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "../src/suite.hpp"
+#include "siocheck/suite/case.hpp"
 
 namespace conform::cases {
 

@@ -8,8 +8,8 @@
 #include <tuple>
 #include <vector>
 
-#include "../src/codec.hpp"
-#include "../src/suite.hpp"
+#include "siocheck/codec/codec.hpp"
+#include "siocheck/suite/case.hpp"
 
 namespace conform::cases {
 

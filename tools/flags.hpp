@@ -1,0 +1,79 @@
+// Options every checking command shares, registered once here: where the target is, which
+// reports to write, which baselines to apply, and the fixture level.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "siocheck/driver/fixture.hpp"
+#include "siocheck/host/target_host.hpp"
+#include "siocheck/run/baseline.hpp"
+#include "siocheck/run/unit.hpp"
+
+namespace siocheck::cli {
+
+// Prints "siocheck TOOL: WHAT" on stderr and returns the usage exit status (2).
+int usage(std::string_view tool, std::string_view what);
+
+// --target, --launch, --eio-path, --sio-path, --insecure into `where`. `launch_help` says what
+// the command does with a launched target (restarts it, ...). Without --target and --launch the
+// command runs against the embedded reference server (see embedded.hpp).
+void add_target_flags(CLI::App* app, conform::host::TargetOptions& where,
+                      std::string_view launch_help = "");
+
+// --json, --junit, --html.
+struct ReportFlags {
+  std::optional<std::string> json;
+  std::optional<std::string> junit;
+  std::optional<std::string> html;
+};
+void add_report_flags(CLI::App* app, ReportFlags& flags);
+// Writes the reports asked for. False (with a message on stderr) when one cannot be written.
+bool write_reports(const conform::run::Report& report, const ReportFlags& flags,
+                   std::string_view tool);
+
+// --known-failing, --known-flaky: files of patterns (see siocheck/run/baseline.hpp).
+struct BaselineFlags {
+  std::optional<std::string> known_failing;
+  std::optional<std::string> known_flaky;
+  std::optional<conform::run::Baseline> failing;  // loaded
+  std::optional<conform::run::Baseline> flaky;
+};
+void add_baseline_flags(CLI::App* app, BaselineFlags& flags, std::string_view unit_noun);
+// Loads the files. On error: false, with the flag and the file's problem in `error`.
+bool load_baselines(BaselineFlags& flags, std::string& error);
+
+// --level official|extended: skip discovery.
+void add_level_option(CLI::App* app, std::optional<conform::FixtureLevel>& level,
+                      std::string_view help);
+
+// An option that stores into a std::optional<T> when given.
+template <class T>
+CLI::Option* add_optional(CLI::App* app, const std::string& name, std::optional<T>& into,
+                          const std::string& help) {
+  return app->add_option_function<T>(
+      name, [&into](const T& value) { into = value; }, help);
+}
+
+// An option whose words name the values of an enum: --transport websocket|polling|mixed. A word
+// not in `words` is refused with the list of those that are; `default_word` is shown as the
+// default.
+template <class Enum>
+CLI::Option* add_enum_option(CLI::App* app, const std::string& name, Enum& into,
+                             const std::map<std::string, Enum>& words, const std::string& help,
+                             const std::string& default_word = "") {
+  std::vector<std::string> names;
+  for (const auto& [word, value] : words)
+    names.push_back(word);
+  auto* option = app->add_option_function<std::string>(
+      name, [&into, words](const std::string& word) { into = words.at(word); }, help);
+  option->check(CLI::IsMember(names));
+  if (!default_word.empty()) option->default_str(default_word);
+  return option;
+}
+
+}  // namespace siocheck::cli
