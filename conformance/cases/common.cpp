@@ -30,6 +30,24 @@ void expect_error(Context& c, const HttpResponse& r, int status, int code, std::
           observed);
 }
 
+std::string visible(std::string_view bytes) {
+  return text::printable(bytes, {.max = bytes.size()});
+}
+
+std::string shown(const HttpResponse& r) {
+  return std::to_string(r.status) +
+         (r.body.empty() ? " (empty body)" : " " + text::printable(r.body, {.max = 600}));
+}
+
+void expect_alive(Context& c, EioSession& before) {
+  before.send("4still-here");
+  const auto p = c.expect_packet(before, Ms(3000), "echo on a session opened before");
+  c.expect_eq("echo on a session opened before", "4still-here", describe(p));
+  const auto r = c.loop().request({"GET", c.eio() + "?EIO=4&transport=polling", {}, {}}, Ms(3000));
+  c.check(r && r->status == 200 && r->body.starts_with("0{"), "a new handshake", "200 0{...}",
+          r ? shown(*r) : "no answer");
+}
+
 std::string describe(const codec::EioPacket& p) {
   if (p.binary) return "binary " + std::to_string(p.data.size()) + " bytes";
   return std::string(1, p.type) + p.data;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "siocheck/codec/codec.hpp"
+#include "siocheck/codec/text.hpp"
 #include "siocheck/suite/case.hpp"
 
 namespace conform::cases {
@@ -32,6 +33,16 @@ HttpResponse get_eio(Context& c, const std::string& query);
 void expect_error(Context& c, const HttpResponse& r, int status, int code, std::string_view what);
 // The JSON body's code (-1 when the body is not the error JSON).
 int error_code_of(const HttpResponse& r);
+
+// Bytes as checks show them: control bytes and bytes outside UTF-8 escaped (text::printable),
+// whole.
+std::string visible(std::string_view bytes);
+// An HTTP answer as checks show it: "200 ok", "400 (empty body)"; a long body is cut.
+std::string shown(const HttpResponse& r);
+
+// The server still serves: a session opened before the hostile input still echoes, and a new
+// handshake works.
+void expect_alive(Context& c, EioSession& before);
 
 // The text of a packet as the trace shows it ("4hello", "b<base64>").
 std::string describe(const codec::EioPacket& p);

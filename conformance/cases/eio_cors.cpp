@@ -12,10 +12,6 @@ const std::string kOrigin = "https://siocheck.example";
 const std::string kFetch = "Fetch Standard, CORS protocol";
 const std::string kContract = "fixture contract (CORS origin *)";
 
-std::string shown(const HttpResponse& r) {
-  return std::to_string(r.status) + (r.body.empty() ? "" : " " + r.body);
-}
-
 std::string header_or_none(const HttpResponse& r, std::string_view name) {
   return r.header(name).value_or("(none)");
 }
@@ -84,27 +80,26 @@ HttpResponse preflight(Context& c, std::string_view method, std::string_view hea
 
 void add_eio_cors(std::vector<Case>& out) {
   add(out,
-      {"eio/cors/1",
-       "The handshake answer may be read from another origin",
-       "A polling handshake from another origin MUST be answered with "
-       "Access-Control-Allow-Origin * or that origin, or a browser client cannot read its sid.",
-       Level::must,
-       kFetch + "; " + kContract,
-       {}},
+      {.id = "eio/cors/1",
+       .title = "The handshake answer may be read from another origin",
+       .requirement =
+           "A polling handshake from another origin MUST be answered with "
+           "Access-Control-Allow-Origin * or that origin, or a browser client cannot read its sid.",
+       .level = Level::must,
+       .source = kFetch + "; " + kContract},
       [](Context& c) {
         expect_readable(c, http(c, "GET", c.eio() + "?EIO=4&transport=polling", "", from_origin()),
                         "handshake answer");
       });
 
   add(out,
-      {"eio/cors/2",
-       "Error answers may be read from another origin",
-       "An error answer (400 for an unknown transport, 400 for an unknown sid) MUST carry "
-       "Access-Control-Allow-Origin too, so that a browser client sees the error rather than a "
-       "network failure.",
-       Level::must,
-       kFetch + "; engine.io 6.6 observed (CORS runs before the checks)",
-       {}},
+      {.id = "eio/cors/2",
+       .title = "Error answers may be read from another origin",
+       .requirement = "An error answer (400 for an unknown transport, 400 for an unknown sid) MUST "
+                      "carry Access-Control-Allow-Origin too, so that a browser client sees the "
+                      "error rather than a network failure.",
+       .level = Level::must,
+       .source = kFetch + "; engine.io 6.6 observed (CORS runs before the checks)"},
       [](Context& c) {
         const auto unknown_transport =
             http(c, "GET", c.eio() + "?EIO=4&transport=carrier-pigeon", "", from_origin());
@@ -118,14 +113,13 @@ void add_eio_cors(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/cors/3",
-       "A preflight is answered 2xx and allows GET and POST",
-       "A preflight OPTIONS (Origin, Access-Control-Request-Method) MUST get a 2xx answer with "
-       "Access-Control-Allow-Origin and Access-Control-Allow-Methods listing GET and POST, the "
-       "methods of the polling transport.",
-       Level::must,
-       kFetch + " (CORS-preflight fetch); engine.io 6.6 observed (E7)",
-       {}},
+      {.id = "eio/cors/3",
+       .title = "A preflight is answered 2xx and allows GET and POST",
+       .requirement = "A preflight OPTIONS (Origin, Access-Control-Request-Method) MUST get a 2xx "
+                      "answer with Access-Control-Allow-Origin and Access-Control-Allow-Methods "
+                      "listing GET and POST, the methods of the polling transport.",
+       .level = Level::must,
+       .source = kFetch + " (CORS-preflight fetch); engine.io 6.6 observed (E7)"},
       [](Context& c) {
         const auto r = preflight(c, "POST", "");
         c.check(r.status >= 200 && r.status < 300, "preflight status", "2xx (204)", shown(r));
@@ -137,13 +131,13 @@ void add_eio_cors(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/cors/4",
-       "A preflight allows PUT",
-       "The official suite, run in a browser, sends a PUT (expecting 400) and its preflight must "
-       "pass first: Access-Control-Allow-Methods SHOULD list PUT as well.",
-       Level::should,
-       "official Engine.IO test suite (browser run); engine.io 6.6 observed (E7)",
-       {}},
+      {.id = "eio/cors/4",
+       .title = "A preflight allows PUT",
+       .requirement =
+           "The official suite, run in a browser, sends a PUT (expecting 400) and its preflight "
+           "must pass first: Access-Control-Allow-Methods SHOULD list PUT as well.",
+       .level = Level::should,
+       .source = "official Engine.IO test suite (browser run); engine.io 6.6 observed (E7)"},
       [](Context& c) {
         const auto r = preflight(c, "PUT", "");
         c.check(r.status >= 200 && r.status < 300, "preflight status", "2xx (204)", shown(r));
@@ -153,14 +147,13 @@ void add_eio_cors(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/cors/5",
-       "A preflight allows the headers the client asks for",
-       "Access-Control-Allow-Headers in a preflight answer SHOULD allow every header named in "
-       "Access-Control-Request-Headers (clients with extraHeaders send their own), for example by "
-       "reflecting the list.",
-       Level::should,
-       kFetch + "; engine.io 6.6 observed (E7)",
-       {}},
+      {.id = "eio/cors/5",
+       .title = "A preflight allows the headers the client asks for",
+       .requirement = "Access-Control-Allow-Headers in a preflight answer SHOULD allow every "
+                      "header named in Access-Control-Request-Headers (clients with extraHeaders "
+                      "send their own), for example by reflecting the list.",
+       .level = Level::should,
+       .source = kFetch + "; engine.io 6.6 observed (E7)"},
       [](Context& c) {
         const auto r = preflight(c, "POST", "content-type,x-siocheck-token");
         const auto allowed = r.header("access-control-allow-headers").value_or("");
@@ -170,13 +163,13 @@ void add_eio_cors(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/cors/6",
-       "A POST answer may be read from another origin",
-       "The answer to a POST from another origin MUST carry Access-Control-Allow-Origin, or the "
-       "browser client reports the send as failed.",
-       Level::must,
-       kFetch,
-       {}},
+      {.id = "eio/cors/6",
+       .title = "A POST answer may be read from another origin",
+       .requirement =
+           "The answer to a POST from another origin MUST carry Access-Control-Allow-Origin, or "
+           "the browser client reports the send as failed.",
+       .level = Level::must,
+       .source = kFetch},
       [](Context& c) {
         const auto sid = open_sid(c);
         const auto r = http(c, "POST", c.eio() + "?EIO=4&transport=polling&sid=" + sid, "4cors",
@@ -186,13 +179,12 @@ void add_eio_cors(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/cors/7",
-       "A held GET's answer may be read from another origin",
-       "The answer to a long-poll GET, sent when data arrives, MUST carry "
-       "Access-Control-Allow-Origin like an immediate one.",
-       Level::must,
-       kFetch,
-       {}},
+      {.id = "eio/cors/7",
+       .title = "A held GET's answer may be read from another origin",
+       .requirement = "The answer to a long-poll GET, sent when data arrives, MUST carry "
+                      "Access-Control-Allow-Origin like an immediate one.",
+       .level = Level::must,
+       .source = kFetch},
       [](Context& c) {
         const auto sid = open_sid(c);
         const std::string url = c.eio() + "?EIO=4&transport=polling&sid=" + sid;
@@ -206,13 +198,12 @@ void add_eio_cors(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/cors/8",
-       "Access-Control-Allow-Origin is * on every answer",
-       "The fixture contract sets the CORS origin to *: every answer SHOULD carry "
-       "Access-Control-Allow-Origin: *, with an Origin header and without one.",
-       Level::should,
-       kContract,
-       {}},
+      {.id = "eio/cors/8",
+       .title = "Access-Control-Allow-Origin is * on every answer",
+       .requirement = "The fixture contract sets the CORS origin to *: every answer SHOULD carry "
+                      "Access-Control-Allow-Origin: *, with an Origin header and without one.",
+       .level = Level::should,
+       .source = kContract},
       [](Context& c) {
         const auto with = http(c, "GET", c.eio() + "?EIO=4&transport=polling", "", from_origin());
         c.expect_eq("Access-Control-Allow-Origin (request with Origin)", "*",
@@ -223,14 +214,13 @@ void add_eio_cors(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/cors/9",
-       "A wildcard origin never comes with credentials",
-       "Browsers refuse Access-Control-Allow-Origin: * together with "
-       "Access-Control-Allow-Credentials: true; a server MUST NOT send both (it reflects the "
-       "origin when it allows credentials).",
-       Level::must,
-       kFetch + " (CORS check)",
-       {}},
+      {.id = "eio/cors/9",
+       .title = "A wildcard origin never comes with credentials",
+       .requirement = "Browsers refuse Access-Control-Allow-Origin: * together with "
+                      "Access-Control-Allow-Credentials: true; a server MUST NOT send both (it "
+                      "reflects the origin when it allows credentials).",
+       .level = Level::must,
+       .source = kFetch + " (CORS check)"},
       [](Context& c) {
         const auto r = http(c, "GET", c.eio() + "?EIO=4&transport=polling", "", from_origin());
         const auto origin = header_or_none(r, "access-control-allow-origin");

@@ -31,11 +31,14 @@ void add_eio_handshake(std::vector<Case>& out) {
   const std::string errors = "Engine.IO v4 specification, Errors; engine.io 6.6 observed";
 
   add(out,
-      {"eio/handshake/1", "The open packet has exactly the five keys",
-       "The open packet MUST be a JSON object with sid, upgrades, pingInterval, pingTimeout and "
-       "maxPayload, and no "
-       "other key (the official suite asserts all.keys).",
-       Level::must, spec, kAllTransports},
+      {.id = "eio/handshake/1",
+       .title = "The open packet has exactly the five keys",
+       .requirement =
+           "The open packet MUST be a JSON object with sid, upgrades, pingInterval, pingTimeout "
+           "and maxPayload, and no other key (the official suite asserts all.keys).",
+       .level = Level::must,
+       .source = spec,
+       .transports = kAllTransports},
       [](Context& c) {
         auto session = c.open_eio();
         const auto keys = keys_of(session->handshake());
@@ -50,11 +53,14 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/2", "The open packet's keys come in the specification's order",
-       "The open packet SHOULD list sid, upgrades, pingInterval, pingTimeout and maxPayload in "
-       "that order, as the "
-       "specification and the reference write it.",
-       Level::should, spec, kPolling},
+      {.id = "eio/handshake/2",
+       .title = "The open packet's keys come in the specification's order",
+       .requirement =
+           "The open packet SHOULD list sid, upgrades, pingInterval, pingTimeout and maxPayload in "
+           "that order, as the specification and Node's engine.io write it.",
+       .level = Level::should,
+       .source = spec,
+       .transports = kPolling},
       [](Context& c) {
         const auto h = polling_handshake(c);
         // Only the order of the five known keys: extra keys are eio/handshake/1's business.
@@ -67,8 +73,12 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/3", "The sid is a non-empty string",
-       "The session id MUST be a non-empty string.", Level::must, spec, kAllTransports},
+      {.id = "eio/handshake/3",
+       .title = "The sid is a non-empty string",
+       .requirement = "The session id MUST be a non-empty string.",
+       .level = Level::must,
+       .source = spec,
+       .transports = kAllTransports},
       [](Context& c) {
         auto session = c.open_eio();
         const auto& json = session->handshake().json;
@@ -78,11 +88,13 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/4", "The sid needs no escaping in a URL",
-       "The session id SHOULD use only URL-safe characters (letters, digits, '-', '_'): clients "
-       "put it in the query "
-       "string as it is.",
-       Level::should, "engine.io base64id; official clients", kPolling},
+      {.id = "eio/handshake/4",
+       .title = "The sid needs no escaping in a URL",
+       .requirement = "The session id SHOULD use only URL-safe characters (letters, digits, '-', "
+                      "'_'): clients put it in the query string as it is.",
+       .level = Level::should,
+       .source = "engine.io base64id; official clients",
+       .transports = kPolling},
       [](Context& c) {
         const auto h = polling_handshake(c);
         const bool safe = std::all_of(h.sid.begin(), h.sid.end(), [](char ch) {
@@ -92,12 +104,11 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/5",
-       "Every handshake gets a sid of its own",
-       "Two handshakes MUST get two different session ids.",
-       Level::must,
-       spec,
-       {}},
+      {.id = "eio/handshake/5",
+       .title = "Every handshake gets a sid of its own",
+       .requirement = "Two handshakes MUST get two different session ids.",
+       .level = Level::must,
+       .source = spec},
       [](Context& c) {
         const auto a = polling_handshake(c);
         const auto b = polling_handshake(c);
@@ -105,11 +116,13 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/6", "A polling session is offered the upgrade to WebSocket",
-       "On a polling handshake, upgrades MUST list \"websocket\" when the server accepts WebSocket "
-       "(the fixture "
-       "contract does).",
-       Level::must, spec + "; fixture contract", kPolling},
+      {.id = "eio/handshake/6",
+       .title = "A polling session is offered the upgrade to WebSocket",
+       .requirement = "On a polling handshake, upgrades MUST list \"websocket\" when the server "
+                      "accepts WebSocket (the fixture contract does).",
+       .level = Level::must,
+       .source = spec + "; fixture contract",
+       .transports = kPolling},
       [](Context& c) {
         const auto h = polling_handshake(c);
         const bool offered =
@@ -119,8 +132,12 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/7", "A WebSocket session is offered no upgrade",
-       "On a WebSocket handshake, upgrades MUST be an empty array.", Level::must, spec, kWebSocket},
+      {.id = "eio/handshake/7",
+       .title = "A WebSocket session is offered no upgrade",
+       .requirement = "On a WebSocket handshake, upgrades MUST be an empty array.",
+       .level = Level::must,
+       .source = spec,
+       .transports = kWebSocket},
       [](Context& c) {
         auto session = c.open_eio();
         const auto& json = session->handshake().json;
@@ -130,9 +147,13 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/8", "Timings and the payload limit are positive integers",
-       "pingInterval, pingTimeout and maxPayload MUST be positive integers (milliseconds, bytes).",
-       Level::must, spec, kAllTransports},
+      {.id = "eio/handshake/8",
+       .title = "Timings and the payload limit are positive integers",
+       .requirement = "pingInterval, pingTimeout and maxPayload MUST be positive integers "
+                      "(milliseconds, bytes).",
+       .level = Level::must,
+       .source = spec,
+       .transports = kAllTransports},
       [](Context& c) {
         auto session = c.open_eio();
         const auto& json = session->handshake().json;
@@ -144,11 +165,14 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/9", "The fixture's advertised settings",
-       "A fixture MAY advertise other settings, but the official suites expect pingInterval 300, "
-       "pingTimeout 200 and "
-       "maxPayload 1000000; other values are recorded.",
-       Level::may, "fixture contract; official suites", kPolling},
+      {.id = "eio/handshake/9",
+       .title = "The fixture's advertised settings",
+       .requirement =
+           "A fixture MAY advertise other settings, but the official suites expect pingInterval "
+           "300, pingTimeout 200 and maxPayload 1000000; other values are recorded.",
+       .level = Level::may,
+       .source = "fixture contract; official suites",
+       .transports = kPolling},
       [](Context& c) {
         const auto h = polling_handshake(c);
         const auto got = std::to_string(h.ping_interval) + "/" + std::to_string(h.ping_timeout) +
@@ -157,12 +181,12 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/10",
-       "The polling handshake is text/plain",
-       "The answer to a polling handshake SHOULD have Content-Type text/plain; charset=UTF-8.",
-       Level::should,
-       "engine.io 6.6 observed",
-       {}},
+      {.id = "eio/handshake/10",
+       .title = "The polling handshake is text/plain",
+       .requirement =
+           "The answer to a polling handshake SHOULD have Content-Type text/plain; charset=UTF-8.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed"},
       [](Context& c) {
         const auto r = get_eio(c, "EIO=4&transport=polling");
         const auto type = r.header("content-type").value_or("(none)");
@@ -174,9 +198,13 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/11", "The open packet is the first WebSocket frame",
-       "On a WebSocket-only session the server MUST send the open packet as the first frame.",
-       Level::must, spec, kWebSocket},
+      {.id = "eio/handshake/11",
+       .title = "The open packet is the first WebSocket frame",
+       .requirement =
+           "On a WebSocket-only session the server MUST send the open packet as the first frame.",
+       .level = Level::must,
+       .source = spec,
+       .transports = kWebSocket},
       [](Context& c) {
         WebSocket ws(c.loop());
         HttpResponse refused;
@@ -197,98 +225,88 @@ void add_eio_handshake(std::vector<Case>& out) {
            {"eio/handshake/15", "EIO=abc&transport=polling", "EIO=abc"},
        }) {
     add(out,
-        {id,
-         "A handshake with " + shown + " is refused with code 5",
-         "A handshake whose EIO parameter is not 4 (" + shown +
-             ") MUST be refused with HTTP 400 and {\"code\":5,\"message\":\"Unsupported protocol "
-             "version\"}.",
-         Level::must,
-         errors,
-         {}},
+        {.id = id,
+         .title = "A handshake with " + shown + " is refused with code 5",
+         .requirement = "A handshake whose EIO parameter is not 4 (" + shown +
+                        ") MUST be refused with HTTP 400 and {\"code\":5,\"message\":\"Unsupported "
+                        "protocol version\"}.",
+         .level = Level::must,
+         .source = errors},
         [query = query, shown = shown](Context& c) {
           expect_error(c, get_eio(c, query), 400, 5, "answer to " + shown);
         });
   }
 
   add(out,
-      {"eio/handshake/16",
-       "A handshake without a transport is refused with code 0",
-       "A request without a transport MUST get 400 with {\"code\":0,\"message\":\"Transport "
-       "unknown\"}.",
-       Level::must,
-       errors,
-       {}},
+      {.id = "eio/handshake/16",
+       .title = "A handshake without a transport is refused with code 0",
+       .requirement = "A request without a transport MUST get 400 with "
+                      "{\"code\":0,\"message\":\"Transport unknown\"}.",
+       .level = Level::must,
+       .source = errors},
       [](Context& c) { expect_error(c, get_eio(c, "EIO=4"), 400, 0, "answer"); });
 
   add(out,
-      {"eio/handshake/17",
-       "An unknown transport is refused with code 0",
-       "A request for an unknown transport MUST get 400 with code 0.",
-       Level::must,
-       errors,
-       {}},
+      {.id = "eio/handshake/17",
+       .title = "An unknown transport is refused with code 0",
+       .requirement = "A request for an unknown transport MUST get 400 with code 0.",
+       .level = Level::must,
+       .source = errors},
       [](Context& c) {
         expect_error(c, get_eio(c, "EIO=4&transport=carrier-pigeon"), 400, 0, "answer");
       });
 
   add(out,
-      {"eio/handshake/18",
-       "The transport is checked before the version",
-       "With both a bad transport and a bad version, the answer SHOULD be code 0 (the reference "
-       "checks the transport "
-       "first), so that every server answers a request with several faults alike.",
-       Level::should,
-       "engine.io 6.6 observed",
-       {}},
+      {.id = "eio/handshake/18",
+       .title = "The transport is checked before the version",
+       .requirement = "With both a bad transport and a bad version, the answer SHOULD be code 0 "
+                      "(Node's engine.io checks the transport first), so that every server answers "
+                      "a request with several faults alike.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed"},
       [](Context& c) { expect_error(c, get_eio(c, "EIO=3&transport=abc"), 400, 0, "answer"); });
 
   add(out,
-      {"eio/handshake/19",
-       "A POST handshake is refused with code 2",
-       "A handshake MUST be a GET: a POST without a sid gets 400 with "
-       "{\"code\":2,\"message\":\"Bad handshake "
-       "method\"}.",
-       Level::must,
-       errors,
-       {}},
+      {.id = "eio/handshake/19",
+       .title = "A POST handshake is refused with code 2",
+       .requirement = "A handshake MUST be a GET: a POST without a sid gets 400 with "
+                      "{\"code\":2,\"message\":\"Bad handshake method\"}.",
+       .level = Level::must,
+       .source = errors},
       [](Context& c) {
         expect_error(c, http(c, "POST", c.eio() + "?EIO=4&transport=polling", "4hello"), 400, 2,
                      "answer to POST");
       });
 
   add(out,
-      {"eio/handshake/20",
-       "A PUT handshake is refused with code 2",
-       "A PUT without a sid MUST get 400 with code 2.",
-       Level::must,
-       errors,
-       {}},
+      {.id = "eio/handshake/20",
+       .title = "A PUT handshake is refused with code 2",
+       .requirement = "A PUT without a sid MUST get 400 with code 2.",
+       .level = Level::must,
+       .source = errors},
       [](Context& c) {
         expect_error(c, http(c, "PUT", c.eio() + "?EIO=4&transport=polling"), 400, 2,
                      "answer to PUT");
       });
 
   add(out,
-      {"eio/handshake/21",
-       "transport=websocket on a plain GET is refused with code 3",
-       "A WebSocket handshake that is not an HTTP upgrade request MUST get 400 with "
-       "{\"code\":3,\"message\":\"Bad "
-       "request\"}.",
-       Level::must,
-       errors,
-       {}},
+      {.id = "eio/handshake/21",
+       .title = "transport=websocket on a plain GET is refused with code 3",
+       .requirement = "A WebSocket handshake that is not an HTTP upgrade request MUST get 400 with "
+                      "{\"code\":3,\"message\":\"Bad request\"}.",
+       .level = Level::must,
+       .source = errors},
       [](Context& c) {
         expect_error(c, get_eio(c, "EIO=4&transport=websocket"), 400, 3, "answer");
       });
 
   add(out,
-      {"eio/handshake/22",
-       "An unknown sid is refused with code 1",
-       "A request with an unknown sid MUST get 400 with {\"code\":1,\"message\":\"Session ID "
-       "unknown\"}.",
-       Level::must,
-       errors,
-       {}},
+      {.id = "eio/handshake/22",
+       .title = "An unknown sid is refused with code 1",
+       .requirement = "A request with an unknown sid MUST get 400 with "
+                      "{\"code\":1,\"message\":\"Session ID unknown\"}.",
+       .level = Level::must,
+       .source = errors},
       [](Context& c) {
         expect_error(c, get_eio(c, "EIO=4&transport=polling&sid=no-such-session"), 400, 1,
                      "answer to GET");
@@ -298,12 +316,12 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/23",
-       "Error answers are JSON",
-       "An error answer to a polling request SHOULD have Content-Type application/json.",
-       Level::should,
-       "engine.io 6.6 observed",
-       {}},
+      {.id = "eio/handshake/23",
+       .title = "Error answers are JSON",
+       .requirement =
+           "An error answer to a polling request SHOULD have Content-Type application/json.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed"},
       [](Context& c) {
         const auto r = get_eio(c, "EIO=4&transport=nope");
         c.check(r.header("content-type").value_or("").starts_with("application/json"),
@@ -311,22 +329,21 @@ void add_eio_handshake(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/handshake/24",
-       "A cache-busting t parameter is ignored",
-       "Clients add t=<random> to defeat caches; the server MUST accept the handshake with it.",
-       Level::must,
-       "engine.io-client; official suites",
-       {}},
+      {.id = "eio/handshake/24",
+       .title = "A cache-busting t parameter is ignored",
+       .requirement =
+           "Clients add t=<random> to defeat caches; the server MUST accept the handshake with it.",
+       .level = Level::must,
+       .source = "engine.io-client; official suites"},
       [](Context& c) { polling_handshake(c, "EIO=4&transport=polling&t=N8hyd6w"); });
 
   add(out,
-      {"eio/handshake/25",
-       "The last of repeated query keys counts",
-       "When a query key repeats, the reference uses the last value; a server MAY do otherwise "
-       "(recorded).",
-       Level::may,
-       "engine.io 6.6 observed (URLSearchParams)",
-       {}},
+      {.id = "eio/handshake/25",
+       .title = "The last of repeated query keys counts",
+       .requirement = "When a query key repeats, Node's engine.io uses the last value; a server "
+                      "MAY do otherwise (recorded).",
+       .level = Level::may,
+       .source = "engine.io 6.6 observed (URLSearchParams)"},
       [](Context& c) {
         const auto r = get_eio(c, "EIO=3&transport=abc&EIO=4&transport=polling");
         c.expect_eq("answer", "200", std::to_string(r.status));

@@ -65,11 +65,15 @@ Clock::time_point expect_ping(Context& c, EioSession& s, Ms deadline, std::strin
 
 void add_eio_heartbeat(std::vector<Case>& out) {
   add(out,
-      {"eio/heartbeat/1", "The first ping comes pingInterval after the handshake",
-       "The server MUST send its first ping pingInterval after the handshake: not at once, not "
-       "earlier (official clients and suites count frames), and not later than pingInterval "
-       "(give or take the tolerance).",
-       Level::must, kSpec + "; " + kOfficial, kAllTransports, false, true},
+      {.id = "eio/heartbeat/1",
+       .title = "The first ping comes pingInterval after the handshake",
+       .requirement = "The server MUST send its first ping pingInterval after the handshake: not "
+                      "at once, not earlier (official clients and suites count frames), and not "
+                      "later than pingInterval (give or take the tolerance).",
+       .level = Level::must,
+       .source = kSpec + "; " + kOfficial,
+       .transports = kAllTransports,
+       .timing = true},
       [](Context& c) {
         Times t;
         auto s = open_session(c, true, t);
@@ -86,11 +90,16 @@ void add_eio_heartbeat(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/heartbeat/2", "With pongs answered, the session lives and pings keep their pace",
-       "While the client answers every ping, the server MUST keep the session open, and each "
-       "further ping MUST come about pingInterval after the last pong; the heartbeat is nothing "
-       "but \"2\" packets (the official suites require the next packet to be exactly \"2\").",
-       Level::must, kSpec + "; " + kOfficial, kAllTransports, false, true},
+      {.id = "eio/heartbeat/2",
+       .title = "With pongs answered, the session lives and pings keep their pace",
+       .requirement = "While the client answers every ping, the server MUST keep the session open, "
+                      "and each further ping MUST come about pingInterval after the last pong; the "
+                      "heartbeat is nothing but \"2\" packets (the official suites require the "
+                      "next packet to be exactly \"2\").",
+       .level = Level::must,
+       .source = kSpec + "; " + kOfficial,
+       .transports = kAllTransports,
+       .timing = true},
       [](Context& c) {
         Times t;
         // Pongs by hand: on polling, the last one shares its POST with the message below (two
@@ -127,18 +136,17 @@ void add_eio_heartbeat(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/heartbeat/3",
-       "Without pongs the session ends at pingInterval + pingTimeout",
-       "When the client does not answer the ping, the server MUST end the session pingTimeout "
-       "after the ping: not before (minus the tolerance) and not later than pingInterval + "
-       "pingTimeout plus the tolerance after the handshake. On WebSocket the server closes the "
-       "connection (or sends the close packet). (The specification says SHOULD; the official "
-       "suites require it.)",
-       Level::must,
-       kSpec + "; " + kOfficial + " (closes the session upon ping timeout)",
-       {Transport::websocket, Transport::upgrade},
-       false,
-       true},
+      {.id = "eio/heartbeat/3",
+       .title = "Without pongs the session ends at pingInterval + pingTimeout",
+       .requirement = "When the client does not answer the ping, the server MUST end the session "
+                      "pingTimeout after the ping: not before (minus the tolerance) and not later "
+                      "than pingInterval + pingTimeout plus the tolerance after the handshake. On "
+                      "WebSocket the server closes the connection (or sends the close packet). "
+                      "(The specification says SHOULD; the official suites require it.)",
+       .level = Level::must,
+       .source = kSpec + "; " + kOfficial + " (closes the session upon ping timeout)",
+       .transports = {Transport::websocket, Transport::upgrade},
+       .timing = true},
       [](Context& c) {
         Times t;
         auto s = open_session(c, false, t);
@@ -156,14 +164,18 @@ void add_eio_heartbeat(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/heartbeat/4",
-       "Polling without pongs: alive just before pingInterval + pingTimeout, gone just after",
-       "With no GET pending and no pong, the ping is queued at pingInterval and the session MUST "
-       "end pingTimeout later: a GET shortly before pingInterval + pingTimeout gets the queued "
-       "ping, and a GET shortly after gets HTTP 400 {\"code\":1,...}. The timeout clock starts "
-       "when the ping is queued, not when a GET carries it.",
-       Level::must, kSpec + "; " + kOfficial + " (HTTP long-polling, closes upon ping timeout)",
-       kPolling, false, true},
+      {.id = "eio/heartbeat/4",
+       .title =
+           "Polling without pongs: alive just before pingInterval + pingTimeout, gone just after",
+       .requirement =
+           "With no GET pending and no pong, the ping is queued at pingInterval and the session "
+           "MUST end pingTimeout later: a GET shortly before pingInterval + pingTimeout gets the "
+           "queued ping, and a GET shortly after gets HTTP 400 {\"code\":1,...}. The timeout clock "
+           "starts when the ping is queued, not when a GET carries it.",
+       .level = Level::must,
+       .source = kSpec + "; " + kOfficial + " (HTTP long-polling, closes upon ping timeout)",
+       .transports = kPolling,
+       .timing = true},
       [](Context& c) {
         Times t;
         const auto h = raw_handshake(c, t);
@@ -182,11 +194,15 @@ void add_eio_heartbeat(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/heartbeat/5", "A GET pending at the ping timeout is answered with the close packet",
-       "When the ping times out while a GET is pending, the server SHOULD end that GET with the "
-       "close packet \"1\" at the timeout, rather than leave it hanging.",
-       Level::should, "engine.io 6.6 observed (polling.ts doClose); socketioxide a3f48f79",
-       kPolling, false, true},
+      {.id = "eio/heartbeat/5",
+       .title = "A GET pending at the ping timeout is answered with the close packet",
+       .requirement =
+           "When the ping times out while a GET is pending, the server SHOULD end that GET with "
+           "the close packet \"1\" at the timeout, rather than leave it hanging.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (polling.ts doClose); socketioxide a3f48f79",
+       .transports = kPolling,
+       .timing = true},
       [](Context& c) {
         Times t;
         const auto h = raw_handshake(c, t);
@@ -217,12 +233,16 @@ void add_eio_heartbeat(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/heartbeat/6", "The next ping comes one pingInterval after the pong",
-       "The server SHOULD schedule the next ping pingInterval after the pong it received (the "
-       "reference refreshes its timer on the pong), so a late pong moves the next ping later; "
-       "a server pinging on a fixed clock sends it too early.",
-       Level::should, "engine.io 6.6 (socket.ts: pingIntervalTimer.refresh() on pong)",
-       kAllTransports, false, true},
+      {.id = "eio/heartbeat/6",
+       .title = "The next ping comes one pingInterval after the pong",
+       .requirement =
+           "The server SHOULD schedule the next ping pingInterval after the pong it received (the "
+           "reference refreshes its timer on the pong), so a late pong moves the next ping later; "
+           "a server pinging on a fixed clock sends it too early.",
+       .level = Level::should,
+       .source = "engine.io 6.6 (socket.ts: pingIntervalTimer.refresh() on pong)",
+       .transports = kAllTransports,
+       .timing = true},
       [](Context& c) {
         Times t;
         auto s = open_session(c, false, t);
@@ -244,10 +264,15 @@ void add_eio_heartbeat(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/heartbeat/7", "A pong without a ping is tolerated",
-       "A pong the server did not ask for MUST NOT end the session (the reference lets it "
-       "refresh its timers): messages keep flowing and pings keep coming.",
-       Level::must, "engine.io 6.6 observed", kAllTransports, false, true},
+      {.id = "eio/heartbeat/7",
+       .title = "A pong without a ping is tolerated",
+       .requirement =
+           "A pong the server did not ask for MUST NOT end the session (Node's engine.io lets it "
+           "refresh its timers): messages keep flowing and pings keep coming.",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed",
+       .transports = kAllTransports,
+       .timing = true},
       [](Context& c) {
         Times t;
         auto s = open_session(c, true, t);
@@ -261,12 +286,15 @@ void add_eio_heartbeat(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/heartbeat/8", "Pings keep coming while messages flow",
-       "The server MUST keep pinging while data flows both ways: the client's ping-timeout "
-       "timer is reset only by pings, so a server that skips pings on a busy session gets "
-       "disconnected by every official client.",
-       Level::must, kSpec + "; engine.io-client (_resetPingTimeout on ping only)", kAllTransports,
-       false, true},
+      {.id = "eio/heartbeat/8",
+       .title = "Pings keep coming while messages flow",
+       .requirement = "The server MUST keep pinging while data flows both ways: the client's "
+                      "ping-timeout timer is reset only by pings, so a server that skips pings on "
+                      "a busy session gets disconnected by every official client.",
+       .level = Level::must,
+       .source = kSpec + "; engine.io-client (_resetPingTimeout on ping only)",
+       .transports = kAllTransports,
+       .timing = true},
       [](Context& c) {
         Times t;
         auto s = open_session(c, false, t);

@@ -15,11 +15,6 @@ namespace {
 const std::string kMaxPayload = "Engine.IO v4 specification, Handshake (maxPayload)";
 constexpr std::int64_t kContractMaxPayload = 1'000'000;
 
-std::string shown(const HttpResponse& r) {
-  std::string body = r.body.size() > 200 ? r.body.substr(0, 200) + "..." : r.body;
-  return std::to_string(r.status) + (body.empty() ? "" : " " + body);
-}
-
 std::string host_port(Context& c) {
   return c.target().host + ":" + std::to_string(c.target().port);
 }
@@ -98,17 +93,6 @@ bool session_gone(const HttpResponse& r) {
 
 void note_retry(Context& c) {
   c.loop().note("--", "the session ended by ping timeout (a busy machine): once more");
-}
-
-// The server still serves: a session opened before the hostile input still echoes, and a new
-// handshake works.
-void expect_alive(Context& c, EioSession& before) {
-  before.send("4still-here");
-  const auto p = c.expect_packet(before, Ms(3000), "echo on a session opened before");
-  c.expect_eq("echo on a session opened before", "4still-here", describe(p));
-  const auto r = c.loop().request({"GET", c.eio() + "?EIO=4&transport=polling", {}, {}}, Ms(3000));
-  c.check(r && r->status == 200 && r->body.starts_with("0{"), "a new handshake", "200 0{...}",
-          r ? shown(*r) : "no answer");
 }
 
 // Raw connections live until the case ends: a RawConnection destroyed while its read is pending
@@ -328,13 +312,12 @@ void expect_rejected_frame(Context& c, const std::string& frame, std::string_vie
 
 void add_eio_limits(std::vector<Case>& out) {
   add(out,
-      {"eio/limits/1",
-       "A POST larger than maxPayload is refused with 413",
-       "A POST body one byte over the maxPayload of the handshake MUST be refused with HTTP 413 "
-       "(Payload Too Large), counted in bytes.",
-       Level::must,
-       kMaxPayload + "; engine.io 6.6 observed (E11)",
-       {}},
+      {.id = "eio/limits/1",
+       .title = "A POST larger than maxPayload is refused with 413",
+       .requirement = "A POST body one byte over the maxPayload of the handshake MUST be refused "
+                      "with HTTP 413 (Payload Too Large), counted in bytes.",
+       .level = Level::must,
+       .source = kMaxPayload + "; engine.io 6.6 observed (E11)"},
       [](Context& c) {
         auto body = big_message(kContractMaxPayload + 1);
         std::optional<HttpResponse> r;
@@ -350,15 +333,14 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/2",
-       "After a 413 the session goes on",
-       "Refusing an oversized POST SHOULD NOT end the session: the next POST is accepted and its "
-       "message echoed (engine.io keeps the session; the client decides what to do).",
-       Level::should,
-       "engine.io 6.6 observed (E11)",
-       {},
-       false,
-       true},
+      {.id = "eio/limits/2",
+       .title = "After a 413 the session goes on",
+       .requirement =
+           "Refusing an oversized POST SHOULD NOT end the session: the next POST is accepted and "
+           "its message echoed (engine.io keeps the session; the client decides what to do).",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E11)",
+       .timing = true},
       [](Context& c) {
         auto body = big_message(kContractMaxPayload + 1);
         for (int attempt = 0; attempt < kAttempts; ++attempt) {
@@ -390,15 +372,13 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/3",
-       "A POST of exactly maxPayload bytes is accepted",
-       "maxPayload is the largest body a client may send: a POST of exactly that many bytes MUST "
-       "be accepted and its message echoed whole.",
-       Level::must,
-       kMaxPayload,
-       {},
-       false,
-       true},
+      {.id = "eio/limits/3",
+       .title = "A POST of exactly maxPayload bytes is accepted",
+       .requirement = "maxPayload is the largest body a client may send: a POST of exactly that "
+                      "many bytes MUST be accepted and its message echoed whole.",
+       .level = Level::must,
+       .source = kMaxPayload,
+       .timing = true},
       [](Context& c) {
         auto body = big_message(kContractMaxPayload);
         for (int attempt = 0; attempt < kAttempts; ++attempt) {
@@ -425,15 +405,15 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/4",
-       "A WebSocket message larger than maxPayload closes the connection",
-       "maxPayload also bounds a WebSocket message: a binary frame one byte over it MUST NOT be "
-       "processed and the server MUST close the connection promptly, with code 1009 (Message Too "
-       "Big); another code is an allowed alternative. (Sent as one frame, so that a server may "
-       "refuse it from the frame header on.)",
-       Level::must,
-       kMaxPayload + "; engine.io 6.6 observed (ws maxPayload); RFC 6455, section 7.4.1",
-       {}},
+      {.id = "eio/limits/4",
+       .title = "A WebSocket message larger than maxPayload closes the connection",
+       .requirement =
+           "maxPayload also bounds a WebSocket message: a binary frame one byte over it MUST NOT "
+           "be processed and the server MUST close the connection promptly, with code 1009 "
+           "(Message Too Big); another code is an allowed alternative. (Sent as one frame, so that "
+           "a server may refuse it from the frame header on.)",
+       .level = Level::must,
+       .source = kMaxPayload + "; engine.io 6.6 observed (ws maxPayload); RFC 6455, section 7.4.1"},
       [](Context& c) {
         // Built before the session opens: it answers no ping while the frame is being built.
         auto frame = client_frame(0x82, std::string(kContractMaxPayload + 1, 'Z'), true, kZeroMask);
@@ -461,10 +441,15 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/5", "A WebSocket message of exactly maxPayload bytes is echoed",
-       "A WebSocket message of exactly maxPayload bytes is within the limit: the server MUST "
-       "accept it and the fixture echoes it whole (a binary message: its data is the whole frame).",
-       Level::must, kMaxPayload, kWebSocket, false, true},
+      {.id = "eio/limits/5",
+       .title = "A WebSocket message of exactly maxPayload bytes is echoed",
+       .requirement = "A WebSocket message of exactly maxPayload bytes is within the limit: the "
+                      "server MUST accept it and the fixture echoes it whole (a binary message: "
+                      "its data is the whole frame).",
+       .level = Level::must,
+       .source = kMaxPayload,
+       .transports = kWebSocket,
+       .timing = true},
       [](Context& c) {
         auto bytes = std::string(static_cast<std::size_t>(kContractMaxPayload), 'Z');
         for (int attempt = 0; attempt < kAttempts; ++attempt) {
@@ -489,14 +474,14 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/6",
-       "An upgrade request with 3000 header lines gets a defined answer",
-       "A WebSocket upgrade request whose 3000 header lines come before Sec-WebSocket-Key (the ws "
-       "crash, CVE-2024-37890) MUST get an HTTP answer (101 when honoured, or a refusal such as "
-       "400 or 431) or a closed connection, and the server MUST keep serving.",
-       Level::must,
-       "CVE-2024-37890",
-       {}},
+      {.id = "eio/limits/6",
+       .title = "An upgrade request with 3000 header lines gets a defined answer",
+       .requirement =
+           "A WebSocket upgrade request whose 3000 header lines come before Sec-WebSocket-Key (the "
+           "ws crash, CVE-2024-37890) MUST get an HTTP answer (101 when honoured, or a refusal "
+           "such as 400 or 431) or a closed connection, and the server MUST keep serving.",
+       .level = Level::must,
+       .source = "CVE-2024-37890"},
       [](Context& c) {
         auto before = c.open_eio(Transport::websocket);
         RawPool pool;
@@ -511,15 +496,14 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/7",
-       "Request headers past 100 KB are refused",
-       "Header size is a limit with a defined answer: a request with 3000 headers totalling more "
-       "than 100 KB MUST get an HTTP answer or a closed connection, never a crash; it SHOULD be "
-       "refused (431 Request Header Fields Too Large, or 400), and a success is an allowed "
-       "alternative.",
-       Level::must,
-       "CVE-2024-37890; RFC 6585, section 5",
-       {}},
+      {.id = "eio/limits/7",
+       .title = "Request headers past 100 KB are refused",
+       .requirement = "Header size is a limit with a defined answer: a request with 3000 headers "
+                      "totalling more than 100 KB MUST get an HTTP answer or a closed connection, "
+                      "never a crash; it SHOULD be refused (431 Request Header Fields Too Large, "
+                      "or 400), and a success is an allowed alternative.",
+       .level = Level::must,
+       .source = "CVE-2024-37890; RFC 6585, section 5"},
       [](Context& c) {
         auto before = c.open_eio(Transport::websocket);
         RawPool pool;
@@ -536,14 +520,13 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/8",
-       "A request line of 100 KB is refused",
-       "A request line of 100 KB (a huge query string) MUST get an HTTP answer or a closed "
-       "connection, never a crash; it SHOULD be refused (414, 431 or 400), and a success is an "
-       "allowed alternative.",
-       Level::must,
-       "RFC 9110, section 15.5.15; CVE-2022-41940",
-       {}},
+      {.id = "eio/limits/8",
+       .title = "A request line of 100 KB is refused",
+       .requirement = "A request line of 100 KB (a huge query string) MUST get an HTTP answer or a "
+                      "closed connection, never a crash; it SHOULD be refused (414, 431 or 400), "
+                      "and a success is an allowed alternative.",
+       .level = Level::must,
+       .source = "RFC 9110, section 15.5.15; CVE-2022-41940"},
       [](Context& c) {
         auto before = c.open_eio(Transport::websocket);
         RawPool pool;
@@ -558,15 +541,15 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/9",
-       "Malformed HTTP requests get 400 and the server goes on",
-       "A request that is not valid HTTP/1.1 (a junk request line, a header line without a colon, "
-       "a Content-Length that is not a number) MUST be refused with 400 or get its connection "
-       "closed, never a success and never a crash; other sessions go on (engine.io crashed on "
-       "crafted requests: CVE-2022-41940, CVE-2023-31125).",
-       Level::must,
-       "RFC 9112, sections 2.2 and 6.3; CVE-2022-41940; CVE-2023-31125",
-       {}},
+      {.id = "eio/limits/9",
+       .title = "Malformed HTTP requests get 400 and the server goes on",
+       .requirement =
+           "A request that is not valid HTTP/1.1 (a junk request line, a header line without a "
+           "colon, a Content-Length that is not a number) MUST be refused with 400 or get its "
+           "connection closed, never a success and never a crash; other sessions go on (engine.io "
+           "crashed on crafted requests: CVE-2022-41940, CVE-2023-31125).",
+       .level = Level::must,
+       .source = "RFC 9112, sections 2.2 and 6.3; CVE-2022-41940; CVE-2023-31125"},
       [](Context& c) {
         auto before = c.open_eio(Transport::websocket);
         RawPool pool;
@@ -591,15 +574,14 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/10",
-       "Requests and frames cut short by the client harm nothing",
-       "A client that drops its connection mid-request (inside the request line, inside a POST "
-       "body, inside a WebSocket frame) MUST NOT bring the server down: sessions opened before go "
-       "on and new handshakes work (engine.io died on a socket error without a handler: "
-       "CVE-2022-41940).",
-       Level::must,
-       "CVE-2022-41940",
-       {}},
+      {.id = "eio/limits/10",
+       .title = "Requests and frames cut short by the client harm nothing",
+       .requirement = "A client that drops its connection mid-request (inside the request line, "
+                      "inside a POST body, inside a WebSocket frame) MUST NOT bring the server "
+                      "down: sessions opened before go on and new handshakes work (engine.io died "
+                      "on a socket error without a handler: CVE-2022-41940).",
+       .level = Level::must,
+       .source = "CVE-2022-41940"},
       [](Context& c) {
         auto before = c.open_eio(Transport::websocket);
         RawPool pool;
@@ -632,63 +614,60 @@ void add_eio_limits(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/limits/11",
-       "A frame with RSV2 set fails the connection and nothing else",
-       "Without an extension that defines it, RSV2 MUST be 0: a frame with RSV2 set MUST fail the "
-       "WebSocket connection (close 1002) without being processed, and the server MUST go on "
-       "(engine.io threw an uncaught RangeError: CVE-2022-21676).",
-       Level::must,
-       "RFC 6455, section 5.2; CVE-2022-21676",
-       {}},
+      {.id = "eio/limits/11",
+       .title = "A frame with RSV2 set fails the connection and nothing else",
+       .requirement =
+           "Without an extension that defines it, RSV2 MUST be 0: a frame with RSV2 set MUST fail "
+           "the WebSocket connection (close 1002) without being processed, and the server MUST go "
+           "on (engine.io threw an uncaught RangeError: CVE-2022-21676).",
+       .level = Level::must,
+       .source = "RFC 6455, section 5.2; CVE-2022-21676"},
       [](Context& c) {
         expect_rejected_frame(c, client_frame(0x80 | 0x20 | 0x1, "4hostile"), "after RSV2");
       });
 
   add(out,
-      {"eio/limits/12",
-       "A frame with RSV3 set fails the connection and nothing else",
-       "Without an extension that defines it, RSV3 MUST be 0: a frame with RSV3 set MUST fail the "
-       "WebSocket connection (close 1002) without being processed, and the server MUST go on.",
-       Level::must,
-       "RFC 6455, section 5.2; CVE-2022-21676",
-       {}},
+      {.id = "eio/limits/12",
+       .title = "A frame with RSV3 set fails the connection and nothing else",
+       .requirement = "Without an extension that defines it, RSV3 MUST be 0: a frame with RSV3 set "
+                      "MUST fail the WebSocket connection (close 1002) without being processed, "
+                      "and the server MUST go on.",
+       .level = Level::must,
+       .source = "RFC 6455, section 5.2; CVE-2022-21676"},
       [](Context& c) {
         expect_rejected_frame(c, client_frame(0x80 | 0x10 | 0x1, "4hostile"), "after RSV3");
       });
 
   add(out,
-      {"eio/limits/13",
-       "A compressed frame without permessage-deflate fails the connection",
-       "RSV1 means a compressed message only when permessage-deflate was negotiated; here it was "
-       "not offered, so a frame with RSV1 set MUST fail the connection (close 1002) and the server "
-       "MUST go on.",
-       Level::must,
-       "RFC 6455, section 5.2; RFC 7692, section 6",
-       {}},
+      {.id = "eio/limits/13",
+       .title = "A compressed frame without permessage-deflate fails the connection",
+       .requirement = "RSV1 means a compressed message only when permessage-deflate was "
+                      "negotiated; here it was not offered, so a frame with RSV1 set MUST fail the "
+                      "connection (close 1002) and the server MUST go on.",
+       .level = Level::must,
+       .source = "RFC 6455, section 5.2; RFC 7692, section 6"},
       [](Context& c) {
         expect_rejected_frame(c, client_frame(0x80 | 0x40 | 0x1, "4hostile"), "after RSV1");
       });
 
   add(out,
-      {"eio/limits/14",
-       "An unmasked client frame fails the connection",
-       "Every client frame MUST be masked; the server MUST close the connection on an unmasked one "
-       "(1002) and go on.",
-       Level::must,
-       "RFC 6455, section 5.1",
-       {}},
+      {.id = "eio/limits/14",
+       .title = "An unmasked client frame fails the connection",
+       .requirement = "Every client frame MUST be masked; the server MUST close the connection on "
+                      "an unmasked one (1002) and go on.",
+       .level = Level::must,
+       .source = "RFC 6455, section 5.1"},
       [](Context& c) {
         expect_rejected_frame(c, client_frame(0x81, "4hostile", false), "after an unmasked frame");
       });
 
   add(out,
-      {"eio/limits/15",
-       "A frame with a reserved opcode fails the connection",
-       "Opcodes 0x3-0x7 are reserved: on a frame with opcode 0x3 the server MUST fail the "
-       "connection (1002) and go on.",
-       Level::must,
-       "RFC 6455, section 5.2",
-       {}},
+      {.id = "eio/limits/15",
+       .title = "A frame with a reserved opcode fails the connection",
+       .requirement = "Opcodes 0x3-0x7 are reserved: on a frame with opcode 0x3 the server MUST "
+                      "fail the connection (1002) and go on.",
+       .level = Level::must,
+       .source = "RFC 6455, section 5.2"},
       [](Context& c) {
         expect_rejected_frame(c, client_frame(0x80 | 0x3, "4hostile"), "after opcode 0x3");
       });

@@ -16,28 +16,6 @@ const std::string kReceiving = "Engine.IO v4 specification, HTTP long-polling: R
 const std::string kEncoding = "Engine.IO v4 specification, Packet encoding: HTTP long-polling";
 const std::string kOfficial = "official Engine.IO test suite";
 
-// Bytes as a report shows them: the record separator and other control bytes escaped.
-std::string visible(std::string_view bytes) {
-  std::string out;
-  for (const char ch : bytes) {
-    const auto b = static_cast<unsigned char>(ch);
-    if (b == 0x1e) {
-      out += "\\x1e";
-    } else if (b < 0x20 || b == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", b);
-      out += buf;
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out;
-}
-
-std::string shown(const HttpResponse& r) {
-  return std::to_string(r.status) + (r.body.empty() ? " (empty body)" : " " + visible(r.body));
-}
-
 std::string joined(const std::vector<std::string>& records) {
   return visible(codec::join_payload(records));
 }
@@ -202,14 +180,13 @@ std::function<void(Context&)> retrying(std::function<void(Context&)> run) {
 
 void add_eio_polling(std::vector<Case>& out) {
   add(out,
-      {"eio/polling/1",
-       "A GET waits for data and is answered when a message arrives",
-       "With nothing queued the server MUST hold a GET rather than answer it empty, and MUST "
-       "answer "
-       "the held GET once a packet is queued for the session (here the echo of a POST).",
-       Level::must,
-       kReceiving + "; " + kOfficial,
-       {}},
+      {.id = "eio/polling/1",
+       .title = "A GET waits for data and is answered when a message arrives",
+       .requirement =
+           "With nothing queued the server MUST hold a GET rather than answer it empty, and MUST "
+           "answer the held GET once a packet is queued for the session (here the echo of a POST).",
+       .level = Level::must,
+       .source = kReceiving + "; " + kOfficial},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         auto pending = start_get(c, p);
@@ -227,14 +204,13 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/2",
-       "The packets of one POST come back together in one GET",
-       "Every packet of a POST MUST be processed before the next GET is answered, and the GET MUST "
-       "carry all of their echoes, in order, joined by exactly one 0x1E and with no trailing "
-       "separator: 4test1\\x1e4test2\\x1e4test3.",
-       Level::must,
-       kEncoding + "; " + kOfficial,
-       {}},
+      {.id = "eio/polling/2",
+       .title = "The packets of one POST come back together in one GET",
+       .requirement = "Every packet of a POST MUST be processed before the next GET is answered, "
+                      "and the GET MUST carry all of their echoes, in order, joined by exactly one "
+                      "0x1E and with no trailing separator: 4test1\\x1e4test2\\x1e4test3.",
+       .level = Level::must,
+       .source = kEncoding + "; " + kOfficial},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         const auto r = post(c, p,
@@ -247,13 +223,13 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/3",
-       "Packets queued by two POSTs come in one GET",
-       "Once packets are buffered, the server SHOULD send all of them in the answer to the next "
-       "GET: two POSTs (4a, then 4b) with no GET waiting give one answer 4a\\x1e4b.",
-       Level::should,
-       kReceiving,
-       {}},
+      {.id = "eio/polling/3",
+       .title = "Packets queued by two POSTs come in one GET",
+       .requirement =
+           "Once packets are buffered, the server SHOULD send all of them in the answer to the "
+           "next GET: two POSTs (4a, then 4b) with no GET waiting give one answer 4a\\x1e4b.",
+       .level = Level::should,
+       .source = kReceiving},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         post(c, p, "4a");
@@ -263,17 +239,16 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/4",
-       "The ping is batched behind the queued messages",
-       "A ping that comes due while messages wait for a GET SHOULD be queued behind them and sent "
-       "in the same answer: two echoes queued, then the ping at pingInterval, then one GET gets "
-       "4a\\x1e4b\\x1e2. (The GET must come between the ping and its timeout: an attempt whose "
-       "session was already gone is made again, twice at most.)",
-       Level::should,
-       kReceiving + "; engine.io 6.6 observed (E16)",
-       {},
-       false,
-       true},
+      {.id = "eio/polling/4",
+       .title = "The ping is batched behind the queued messages",
+       .requirement =
+           "A ping that comes due while messages wait for a GET SHOULD be queued behind them and "
+           "sent in the same answer: two echoes queued, then the ping at pingInterval, then one "
+           "GET gets 4a\\x1e4b\\x1e2. (The GET must come between the ping and its timeout: an "
+           "attempt whose session was already gone is made again, twice at most.)",
+       .level = Level::should,
+       .source = kReceiving + "; engine.io 6.6 observed (E16)",
+       .timing = true},
       [](Context& c) {
         HttpResponse answer;
         for (int attempt = 0; attempt < 3; ++attempt) {
@@ -295,26 +270,24 @@ void add_eio_polling(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/polling/5",
-       "A POST is answered 200 ok",
-       "To acknowledge a POST the server MUST answer HTTP 200 with the body ok (the official suite "
-       "compares the body exactly).",
-       Level::must,
-       kSending + "; " + kOfficial,
-       {}},
+      {.id = "eio/polling/5",
+       .title = "A POST is answered 200 ok",
+       .requirement = "To acknowledge a POST the server MUST answer HTTP 200 with the body ok (the "
+                      "official suite compares the body exactly).",
+       .level = Level::must,
+       .source = kSending + "; " + kOfficial},
       [](Context& c) {
         const auto p = open_poll(c);
         c.expect_eq("POST answer", "200 ok", shown(post(c, p, "4hello")));
       });
 
   add(out,
-      {"eio/polling/6",
-       "The POST answer is text/html",
-       "engine.io answers a POST with Content-Type text/html (a historical choice clients rely "
-       "on nowhere); a server MAY use another type (recorded).",
-       Level::may,
-       "engine.io 6.6 observed",
-       {}},
+      {.id = "eio/polling/6",
+       .title = "The POST answer is text/html",
+       .requirement = "engine.io answers a POST with Content-Type text/html (a historical choice "
+                      "clients rely on nowhere); a server MAY use another type (recorded).",
+       .level = Level::may,
+       .source = "engine.io 6.6 observed"},
       [](Context& c) {
         const auto p = open_poll(c);
         const auto r = post(c, p, "4hello");
@@ -323,13 +296,13 @@ void add_eio_polling(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/polling/7",
-       "Text, UTF-8 and base64 binary records come back byte for byte",
-       "Text is UTF-8 and binary travels as b<base64>: POST 4hello\\x1e4€uro\\x1ebAQIDBA== MUST be "
-       "echoed byte for byte, and a Content-Length MUST count bytes (24 here), not characters.",
-       Level::must,
-       kEncoding + "; engine.io 6.6 observed (E15)",
-       {}},
+      {.id = "eio/polling/7",
+       .title = "Text, UTF-8 and base64 binary records come back byte for byte",
+       .requirement = "Text is UTF-8 and binary travels as b<base64>: POST "
+                      "4hello\\x1e4€uro\\x1ebAQIDBA== MUST be echoed byte for byte, and a "
+                      "Content-Length MUST count bytes (24 here), not characters.",
+       .level = Level::must,
+       .source = kEncoding + "; engine.io 6.6 observed (E15)"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         const std::string body =
@@ -345,12 +318,12 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/8",
-       "An empty message is echoed as 4",
-       "A message packet with no data (4) is a valid message: the fixture MUST echo it as 4.",
-       Level::must,
-       "fixture contract; Engine.IO v4 specification, Protocol",
-       {}},
+      {.id = "eio/polling/8",
+       .title = "An empty message is echoed as 4",
+       .requirement =
+           "A message packet with no data (4) is a valid message: the fixture MUST echo it as 4.",
+       .level = Level::must,
+       .source = "fixture contract; Engine.IO v4 specification, Protocol"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         post(c, p, "4");
@@ -359,13 +332,12 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/9",
-       "Fifty packets of one POST are delivered in order",
-       "The packets of a payload MUST be delivered in the order they were written; fifty messages "
-       "in one POST come back in the same order.",
-       Level::must,
-       kEncoding,
-       {}},
+      {.id = "eio/polling/9",
+       .title = "Fifty packets of one POST are delivered in order",
+       .requirement = "The packets of a payload MUST be delivered in the order they were written; "
+                      "fifty messages in one POST come back in the same order.",
+       .level = Level::must,
+       .source = kEncoding},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         std::vector<std::string> sent;
@@ -382,16 +354,15 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/10",
-       "A second GET while one is held: 400, the first gets 1, the session ends",
-       "A client MUST NOT have two GETs active; if it does, the server MUST answer the second with "
-       "HTTP 400 and close the session, so the held GET gets the close packet 1 and any later "
-       "request with the sid gets 400 {\"code\":1}. (500, engine.io's answer before version "
-       "6.6.0, is an allowed alternative. Should the two GETs reach the server in the other order, "
-       "their roles swap.)",
-       Level::must,
-       kReceiving + "; " + kOfficial,
-       {}},
+      {.id = "eio/polling/10",
+       .title = "A second GET while one is held: 400, the first gets 1, the session ends",
+       .requirement = "A client MUST NOT have two GETs active; if it does, the server MUST answer "
+                      "the second with HTTP 400 and close the session, so the held GET gets the "
+                      "close packet 1 and any later request with the sid gets 400 {\"code\":1}. "
+                      "(500, engine.io's answer before version 6.6.0, is an allowed alternative. "
+                      "Should the two GETs reach the server in the other order, their roles swap.)",
+       .level = Level::must,
+       .source = kReceiving + "; " + kOfficial},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         auto first = start_get(c, p);
@@ -413,15 +384,13 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/11",
-       "A second POST while one is in progress: 400 and the session ends",
-       "A client MUST NOT have two POSTs active; if it does, the server MUST answer the second "
-       "with "
-       "HTTP 400 and close the session (here the first POST's body is still coming). 500 is an "
-       "allowed alternative status.",
-       Level::must,
-       kSending,
-       {}},
+      {.id = "eio/polling/11",
+       .title = "A second POST while one is in progress: 400 and the session ends",
+       .requirement = "A client MUST NOT have two POSTs active; if it does, the server MUST answer "
+                      "the second with HTTP 400 and close the session (here the first POST's body "
+                      "is still coming). 500 is an allowed alternative status.",
+       .level = Level::must,
+       .source = kSending},
       [](Context& c) {
         const auto p = open_poll(c);
         RawConnection raw(c.loop());
@@ -452,15 +421,14 @@ void add_eio_polling(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/polling/12",
-       "A GET cancelled by the client closes the session",
-       "When the client closes the connection of a held GET, the server MUST treat it as a "
-       "transport error and close the session: a later POST with the sid gets 400 {\"code\":1} "
-       "(a POST, so that a server that never noticed the cancel cannot pass through the "
-       "overlapping-GET rule).",
-       Level::must,
-       kOfficial + " (cancelled polling request)",
-       {}},
+      {.id = "eio/polling/12",
+       .title = "A GET cancelled by the client closes the session",
+       .requirement = "When the client closes the connection of a held GET, the server MUST treat "
+                      "it as a transport error and close the session: a later POST with the sid "
+                      "gets 400 {\"code\":1} (a POST, so that a server that never noticed the "
+                      "cancel cannot pass through the overlapping-GET rule).",
+       .level = Level::must,
+       .source = kOfficial + " (cancelled polling request)"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         auto pending = start_get(c, p);
@@ -475,13 +443,13 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/13",
-       "A close packet in a POST: the held GET gets 6 and the session ends",
-       "When a POST carries the close packet 1, the server MUST answer a held GET with a noop (6, "
-       "exactly) and close the session; the next GET gets 400 {\"code\":1}.",
-       Level::must,
-       kOfficial + " (forcefully closes the session); engine.io 6.6 observed",
-       {}},
+      {.id = "eio/polling/13",
+       .title = "A close packet in a POST: the held GET gets 6 and the session ends",
+       .requirement =
+           "When a POST carries the close packet 1, the server MUST answer a held GET with a noop "
+           "(6, exactly) and close the session; the next GET gets 400 {\"code\":1}.",
+       .level = Level::must,
+       .source = kOfficial + " (forcefully closes the session); engine.io 6.6 observed"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         auto pending = start_get(c, p);
@@ -494,13 +462,13 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/14",
-       "After a close packet, POSTs are refused with code 1",
-       "Once the client closed the session with 1 (no GET held), the session MUST be gone: a POST "
-       "with its sid gets 400 {\"code\":1,\"message\":\"Session ID unknown\"}.",
-       Level::must,
-       kSending + " (unknown session id)",
-       {}},
+      {.id = "eio/polling/14",
+       .title = "After a close packet, POSTs are refused with code 1",
+       .requirement =
+           "Once the client closed the session with 1 (no GET held), the session MUST be gone: a "
+           "POST with its sid gets 400 {\"code\":1,\"message\":\"Session ID unknown\"}.",
+       .level = Level::must,
+       .source = kSending + " (unknown session id)"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         const auto closing = post(c, p, "1");
@@ -510,14 +478,14 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/15",
-       "A binary (application/octet-stream) POST is refused and ends the session",
-       "Engine.IO v4 polling payloads are text, binary going as b<base64>; a POST with "
-       "Content-Type application/octet-stream comes from no v4 client, and the server SHOULD "
-       "answer 400 and close the session (engine.io once left such requests hanging).",
-       Level::should,
-       "engine.io 6.6 observed (E9); " + kEncoding,
-       {}},
+      {.id = "eio/polling/15",
+       .title = "A binary (application/octet-stream) POST is refused and ends the session",
+       .requirement =
+           "Engine.IO v4 polling payloads are text, binary going as b<base64>; a POST with "
+           "Content-Type application/octet-stream comes from no v4 client, and the server SHOULD "
+           "answer 400 and close the session (engine.io once left such requests hanging).",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E9); " + kEncoding},
       [](Context& c) {
         const auto p = open_poll(c);
         const auto r = c.loop().request(
@@ -530,13 +498,13 @@ void add_eio_polling(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/polling/16",
-       "A ping from the client ends the session",
-       "In v4 only the server pings; a client ping (2) in a POST SHOULD be treated as a transport "
-       "error that closes the session (engine.io: \"invalid heartbeat direction\").",
-       Level::should,
-       "engine.io 6.6 observed (E10); Engine.IO v4 specification, Heartbeat",
-       {}},
+      {.id = "eio/polling/16",
+       .title = "A ping from the client ends the session",
+       .requirement =
+           "In v4 only the server pings; a client ping (2) in a POST SHOULD be treated as a "
+           "transport error that closes the session (engine.io: \"invalid heartbeat direction\").",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E10); Engine.IO v4 specification, Heartbeat"},
       [](Context& c) {
         const auto p = open_poll(c);
         post_within(c, p, "2");
@@ -544,13 +512,12 @@ void add_eio_polling(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/polling/17",
-       "An empty POST body ends the session",
-       "An empty payload holds no valid packet; the server SHOULD treat it as a parse error and "
-       "close the session.",
-       Level::should,
-       "engine.io 6.6 observed (E12)",
-       {}},
+      {.id = "eio/polling/17",
+       .title = "An empty POST body ends the session",
+       .requirement = "An empty payload holds no valid packet; the server SHOULD treat it as a "
+                      "parse error and close the session.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E12)"},
       [](Context& c) {
         const auto p = open_poll(c);
         post_within(c, p, "");
@@ -558,13 +525,12 @@ void add_eio_polling(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/polling/18",
-       "An invalid packet in a POST ends the session",
-       "A record that is not a packet (abc: no packet type) MUST close the session; the next GET "
-       "gets 400.",
-       Level::must,
-       kOfficial + " (closes the session upon invalid packet format)",
-       {}},
+      {.id = "eio/polling/18",
+       .title = "An invalid packet in a POST ends the session",
+       .requirement = "A record that is not a packet (abc: no packet type) MUST close the session; "
+                      "the next GET gets 400.",
+       .level = Level::must,
+       .source = kOfficial + " (closes the session upon invalid packet format)"},
       [](Context& c) {
         const auto p = open_poll(c);
         post(c, p, "abc");
@@ -572,13 +538,13 @@ void add_eio_polling(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/polling/19",
-       "Records after an invalid one are never delivered",
-       "In 4a\\x1eabc\\x1e4b the invalid record MUST close the session, and the record after it "
-       "MUST NOT be delivered: 4b is never echoed, and the GET after the close gets 400.",
-       Level::must,
-       "engine.io 6.6 observed (E13)",
-       {}},
+      {.id = "eio/polling/19",
+       .title = "Records after an invalid one are never delivered",
+       .requirement =
+           "In 4a\\x1eabc\\x1e4b the invalid record MUST close the session, and the record after "
+           "it MUST NOT be delivered: 4b is never echoed, and the GET after the close gets 400.",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed (E13)"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         auto pending = start_get(c, p);
@@ -600,14 +566,13 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/20",
-       "Client packets 6, 5 and 0 are ignored",
-       "A noop, an upgrade outside an upgrade, or an open from the client carries nothing for the "
-       "application: in 6\\x1e5\\x1e0\\x1e4still the server SHOULD ignore the first three and "
-       "deliver the message, and the session goes on.",
-       Level::should,
-       "engine.io 6.6 observed (E14)",
-       {}},
+      {.id = "eio/polling/20",
+       .title = "Client packets 6, 5 and 0 are ignored",
+       .requirement = "A noop, an upgrade outside an upgrade, or an open from the client carries "
+                      "nothing for the application: in 6\\x1e5\\x1e0\\x1e4still the server SHOULD "
+                      "ignore the first three and deliver the message, and the session goes on.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E14)"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         const auto r = post_within(c, p,
@@ -623,14 +588,14 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/21",
-       "PUT on a session is refused and carries nothing",
-       "Only GET and POST exist on a session: a PUT MUST be refused with an error status ("
-       "engine.io: 500; another 4xx such as 400 or 405 is an allowed alternative) and its body "
-       "MUST NOT be delivered (the session may go on, or be closed).",
-       Level::must,
-       "engine.io 6.6 observed (E8)",
-       {}},
+      {.id = "eio/polling/21",
+       .title = "PUT on a session is refused and carries nothing",
+       .requirement =
+           "Only GET and POST exist on a session: a PUT MUST be refused with an error status "
+           "(engine.io: 500; another 4xx such as 400 or 405 is an allowed alternative) and its "
+           "body MUST NOT be delivered (the session may go on, or be closed).",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed (E8)"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         const auto put = http(c, "PUT", p.url, "4put", text_type());
@@ -647,14 +612,14 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/22",
-       "A request naming another transport than the session's is refused with code 3",
-       "A non-upgrade request with the sid of a polling session but transport=websocket SHOULD get "
-       "400 {\"code\":3,\"message\":\"Bad request\"} (transport mismatch), for POST and GET: "
-       "the request names a transport the session does not use.",
-       Level::should,
-       "engine.io 6.6 observed (E6)",
-       {}},
+      {.id = "eio/polling/22",
+       .title = "A request naming another transport than the session's is refused with code 3",
+       .requirement =
+           "A non-upgrade request with the sid of a polling session but transport=websocket SHOULD "
+           "get 400 {\"code\":3,\"message\":\"Bad request\"} (transport mismatch), for POST and "
+           "GET: the request names a transport the session does not use.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E6)"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         const auto wrong = c.eio() + "?EIO=4&transport=websocket&sid=" + p.sid;
@@ -667,12 +632,12 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/23",
-       "GET answers are text/plain; charset=UTF-8",
-       "A GET answer carries text: it SHOULD say Content-Type text/plain; charset=UTF-8.",
-       Level::should,
-       "engine.io 6.6 observed; " + kEncoding,
-       {}},
+      {.id = "eio/polling/23",
+       .title = "GET answers are text/plain; charset=UTF-8",
+       .requirement =
+           "A GET answer carries text: it SHOULD say Content-Type text/plain; charset=UTF-8.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed; " + kEncoding},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         post(c, p, "4x");
@@ -684,14 +649,13 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/24",
-       "The record separator splits records; it is never part of a text",
-       "0x1E ends a record: in 4one\\x1e3\\x1e4two the 3 is a packet of its own (a pong, "
-       "harmless), so the server MUST echo 4one and 4two and nothing else; a server that kept "
-       "0x1E inside the text would echo it back.",
-       Level::must,
-       kEncoding,
-       {}},
+      {.id = "eio/polling/24",
+       .title = "The record separator splits records; it is never part of a text",
+       .requirement = "0x1E ends a record: in 4one\\x1e3\\x1e4two the 3 is a packet of its own (a "
+                      "pong, harmless), so the server MUST echo 4one and 4two and nothing else; a "
+                      "server that kept 0x1E inside the text would echo it back.",
+       .level = Level::must,
+       .source = kEncoding},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         post(c, p,
@@ -703,13 +667,12 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/25",
-       "A POST without Content-Type is read as text",
-       "Without a Content-Type header the receiver SHOULD take the body as plain text: POST 4plain "
-       "with no Content-Type is echoed 4plain.",
-       Level::should,
-       "Engine.IO v4 specification, HTTP long-polling: Headers",
-       {}},
+      {.id = "eio/polling/25",
+       .title = "A POST without Content-Type is read as text",
+       .requirement = "Without a Content-Type header the receiver SHOULD take the body as plain "
+                      "text: POST 4plain with no Content-Type is echoed 4plain.",
+       .level = Level::should,
+       .source = "Engine.IO v4 specification, HTTP long-polling: Headers"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         const auto r = post(c, p, "4plain", {});
@@ -719,13 +682,13 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/26",
-       "GET answers are not cacheable",
-       "A long-poll answer is never valid twice; engine.io marks it Cache-Control: no-store. A "
-       "server MAY rely on the clients' t= cache buster instead (recorded).",
-       Level::may,
-       "engine.io 6.6 observed",
-       {}},
+      {.id = "eio/polling/26",
+       .title = "GET answers are not cacheable",
+       .requirement =
+           "A long-poll answer is never valid twice; engine.io marks it Cache-Control: no-store. A "
+           "server MAY rely on the clients' t= cache buster instead (recorded).",
+       .level = Level::may,
+       .source = "engine.io 6.6 observed"},
       retrying([](Context& c) {
         const auto p = open_poll(c);
         post(c, p, "4x");
@@ -736,15 +699,14 @@ void add_eio_polling(std::vector<Case>& out) {
       }));
 
   add(out,
-      {"eio/polling/27",
-       "A POST cut short by the client ends the session",
-       "A client that drops the connection in the middle of a POST body leaves a payload that can "
-       "never be complete; the server SHOULD treat it as a transport error and close the session "
-       "(engine.io: \"data request connection closed prematurely\"), not take the part that "
-       "came as a payload.",
-       Level::should,
-       "engine.io 6.6 observed",
-       {}},
+      {.id = "eio/polling/27",
+       .title = "A POST cut short by the client ends the session",
+       .requirement = "A client that drops the connection in the middle of a POST body leaves a "
+                      "payload that can never be complete; the server SHOULD treat it as a "
+                      "transport error and close the session (engine.io: \"data request connection "
+                      "closed prematurely\"), not take the part that came as a payload.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed"},
       [](Context& c) {
         const auto p = open_poll(c);
         RawConnection raw(c.loop());

@@ -205,14 +205,13 @@ void until_conclusive(Context& c, const std::function<bool()>& attempt) {
 
 void add_eio_upgrade(std::vector<Case>& out) {
   add(out,
-      {"eio/upgrade/1",
-       "2probe on the new WebSocket is answered 3probe, as its first frame",
-       "On a WebSocket opened with the sid of a polling session, the server MUST answer the ping "
-       "\"2probe\" with the pong \"3probe\", and that MUST be the first frame: no open packet is "
-       "sent on an upgrade WebSocket.",
-       Level::must,
-       kSpec + "; official Engine.IO test suite (upgrade)",
-       {}},
+      {.id = "eio/upgrade/1",
+       .title = "2probe on the new WebSocket is answered 3probe, as its first frame",
+       .requirement = "On a WebSocket opened with the sid of a polling session, the server MUST "
+                      "answer the ping \"2probe\" with the pong \"3probe\", and that MUST be the "
+                      "first frame: no open packet is sent on an upgrade WebSocket.",
+       .level = Level::must,
+       .source = kSpec + "; official Engine.IO test suite (upgrade)"},
       [](Context& c) {
         Manual m(c);
         m.open_ws_or_fail();
@@ -220,14 +219,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/2",
-       "A GET pending at probe time is answered with a noop promptly",
-       "When the probe is answered, a GET that is pending on the polling transport MUST be ended "
-       "with a noop packet (\"6\"), promptly (the reference at once, engine.io within its 100 ms "
-       "upgrade check), so that the client can pause polling and send \"5\".",
-       Level::must,
-       kSpec + "; engine.io 6.6 observed (E24)",
-       {}},
+      {.id = "eio/upgrade/2",
+       .title = "A GET pending at probe time is answered with a noop promptly",
+       .requirement = "When the probe is answered, a GET that is pending on the polling transport "
+                      "MUST be ended with a noop packet (\"6\"), promptly (siocheck's reference "
+                      "server at once, Node's engine.io within its 100 ms upgrade check), so that "
+                      "the client can pause polling and send \"5\".",
+       .level = Level::must,
+       .source = kSpec + "; engine.io 6.6 observed (E24)"},
       [](Context& c) {
         until_conclusive(c, [&] {
           Manual m(c);
@@ -248,15 +247,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/3",
-       "A GET sent after 3probe is answered with a noop promptly",
-       "A polling GET that arrives while the upgrade is in progress (after 3probe, before \"5\") "
-       "MUST be answered \"6\" promptly: holding it until the next ping or until \"5\" stalls the "
-       "client (the official suite sends its GET only after 3probe and \"5\" only after the GET "
-       "returns).",
-       Level::must,
-       kSpec + "; official Engine.IO test suite (upgrade); engine.io 6.6 observed (E24)",
-       {}},
+      {.id = "eio/upgrade/3",
+       .title = "A GET sent after 3probe is answered with a noop promptly",
+       .requirement = "A polling GET that arrives while the upgrade is in progress (after 3probe, "
+                      "before \"5\") MUST be answered \"6\" promptly: holding it until the next "
+                      "ping or until \"5\" stalls the client (the official suite sends its GET "
+                      "only after 3probe and \"5\" only after the GET returns).",
+       .level = Level::must,
+       .source = kSpec + "; official Engine.IO test suite (upgrade); engine.io 6.6 observed (E24)"},
       [](Context& c) {
         until_conclusive(c, [&] {
           Manual m(c);
@@ -276,16 +274,15 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/4",
-       "Every GET during the upgrade is answered promptly",
-       "Each polling GET that is pending or arrives during the upgrade MUST be ended promptly "
-       "with a noop (or with packets that are due, such as a ping), not only the first one: "
-       "clients may poll more than once before they pause, and a GET left hanging stalls the "
-       "upgrade until the next ping.",
-       Level::must,
-       "engine.io 6.6 observed (E24); python-engineio#160, socketioxide#487/#554, "
-       "engine.io-server-java#14",
-       {}},
+      {.id = "eio/upgrade/4",
+       .title = "Every GET during the upgrade is answered promptly",
+       .requirement = "Each polling GET that is pending or arrives during the upgrade MUST be "
+                      "ended promptly with a noop (or with packets that are due, such as a ping), "
+                      "not only the first one: clients may poll more than once before they pause, "
+                      "and a GET left hanging stalls the upgrade until the next ping.",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed (E24); python-engineio#160, socketioxide#487/#554, "
+                 "engine.io-server-java#14"},
       [](Context& c) {
         until_conclusive(c, [&] {
           Manual m(c);
@@ -325,15 +322,15 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/5",
-       "After the upgrade a polling GET is refused and the session goes on",
-       "Once \"5\" has been received, a polling GET with the sid MUST get HTTP 400 with "
-       "{\"code\":3,\"message\":\"Bad request\"} (transport mismatch), and the session MUST keep "
-       "working over the WebSocket.",
-       Level::must,
-       "engine.io 6.6 observed (E29); official Engine.IO test suite (ignores HTTP requests with "
-       "same sid after upgrade)",
-       {}},
+      {.id = "eio/upgrade/5",
+       .title = "After the upgrade a polling GET is refused and the session goes on",
+       .requirement = "Once \"5\" has been received, a polling GET with the sid MUST get HTTP 400 "
+                      "with {\"code\":3,\"message\":\"Bad request\"} (transport mismatch), and the "
+                      "session MUST keep working over the WebSocket.",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed (E29); official Engine.IO test suite (ignores HTTP "
+                 "requests with "
+                 "same sid after upgrade)"},
       [](Context& c) {
         Manual m(c);
         m.upgrade();
@@ -346,14 +343,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/6",
-       "After the upgrade a polling POST is refused and not delivered",
-       "Once \"5\" has been received, a polling POST with the sid SHOULD get HTTP 400 with "
-       "{\"code\":3,...} (transport mismatch, as the reference answers) and its packets SHOULD "
-       "NOT be delivered; the session keeps working over the WebSocket.",
-       Level::should,
-       "engine.io 6.6 observed (E29)",
-       {}},
+      {.id = "eio/upgrade/6",
+       .title = "After the upgrade a polling POST is refused and not delivered",
+       .requirement =
+           "Once \"5\" has been received, a polling POST with the sid SHOULD get HTTP 400 with "
+           "{\"code\":3,...} (transport mismatch, as Node's engine.io answers) and its packets "
+           "SHOULD NOT be delivered; the session keeps working over the WebSocket.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E29)"},
       [](Context& c) {
         Manual m(c);
         m.upgrade();
@@ -367,14 +364,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/7",
-       "A message sent during the upgrade goes out on the pending GET",
-       "While a probe WebSocket is open but the upgrade is not complete, the session is still on "
-       "polling: a message the server sends then SHOULD end the pending GET at once, as on any "
-       "polling session, and MUST then not be sent again on the WebSocket.",
-       Level::should,
-       "engine.io 6.6 observed (E25)",
-       {}},
+      {.id = "eio/upgrade/7",
+       .title = "A message sent during the upgrade goes out on the pending GET",
+       .requirement =
+           "While a probe WebSocket is open but the upgrade is not complete, the session is still "
+           "on polling: a message the server sends then SHOULD end the pending GET at once, as on "
+           "any polling session, and MUST then not be sent again on the WebSocket.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E25)"},
       [](Context& c) {
         Manual m(c);
         auto get = m.start_get();
@@ -396,14 +393,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/8",
-       "A POST during the upgrade is processed and its echo arrives once",
-       "A POST sent after 3probe and before \"5\" (a client's POST still in flight when it "
-       "pauses) MUST be answered and its packets processed; the echo MUST arrive exactly once, on "
-       "a GET or on the WebSocket after \"5\".",
-       Level::must,
-       "engine.io 6.6 observed (E26); engine.io-client waits for the POST in flight before \"5\"",
-       {}},
+      {.id = "eio/upgrade/8",
+       .title = "A POST during the upgrade is processed and its echo arrives once",
+       .requirement = "A POST sent after 3probe and before \"5\" (a client's POST still in flight "
+                      "when it pauses) MUST be answered and its packets processed; the echo MUST "
+                      "arrive exactly once, on a GET or on the WebSocket after \"5\".",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed (E26); engine.io-client waits for the POST in flight "
+                 "before \"5\""},
       [](Context& c) {
         Manual m(c);
         auto get = m.start_get();
@@ -421,14 +418,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/9",
-       "Nothing is lost, repeated or reordered across the switch",
-       "Messages the server sends before, during and after the upgrade MUST each arrive exactly "
-       "once and in order, whichever transport carries them: the server flushes what polling "
-       "did not carry onto the WebSocket after \"5\", before anything newer.",
-       Level::must,
-       kSpec + "; engine.io 6.6 observed (E25, E26)",
-       {}},
+      {.id = "eio/upgrade/9",
+       .title = "Nothing is lost, repeated or reordered across the switch",
+       .requirement =
+           "Messages the server sends before, during and after the upgrade MUST each arrive "
+           "exactly once and in order, whichever transport carries them: the server flushes what "
+           "polling did not carry onto the WebSocket after \"5\", before anything newer.",
+       .level = Level::must,
+       .source = kSpec + "; engine.io 6.6 observed (E25, E26)"},
       [](Context& c) {
         Manual m(c);
         std::vector<std::string> seen;
@@ -476,14 +473,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/10",
-       "Any other packet on the probe WebSocket aborts the upgrade; polling goes on",
-       "On a WebSocket opened for an upgrade, a first packet other than \"2probe\" (or \"5\") "
-       "MUST abort the upgrade: the server closes that WebSocket promptly, does not deliver the "
-       "packet, and the session MUST continue on polling.",
-       Level::must,
-       "engine.io 6.6 observed (E27)",
-       {}},
+      {.id = "eio/upgrade/10",
+       .title = "Any other packet on the probe WebSocket aborts the upgrade; polling goes on",
+       .requirement =
+           "On a WebSocket opened for an upgrade, a first packet other than \"2probe\" (or \"5\") "
+           "MUST abort the upgrade: the server closes that WebSocket promptly, does not deliver "
+           "the packet, and the session MUST continue on polling.",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed (E27)"},
       [](Context& c) {
         Manual m(c);
         m.open_ws_or_fail();
@@ -498,13 +495,12 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/11",
-       "\"5\" without a probe completes the upgrade",
-       "A server MAY accept \"5\" on the new WebSocket without a \"2probe\" first (the reference "
-       "does); a server that refuses it is recorded, not judged.",
-       Level::may,
-       "engine.io 6.6 observed (E28)",
-       {}},
+      {.id = "eio/upgrade/11",
+       .title = "\"5\" without a probe completes the upgrade",
+       .requirement = "A server MAY accept \"5\" on the new WebSocket without a \"2probe\" first "
+                      "(Node's engine.io does); a server that refuses it is recorded, not judged.",
+       .level = Level::may,
+       .source = "engine.io 6.6 observed (E28)"},
       [](Context& c) {
         Manual m(c);
         m.open_ws_or_fail();
@@ -515,16 +511,17 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/12",
-       "A second WebSocket with the sid after the upgrade is closed; the first goes on",
-       "After the upgrade, another WebSocket opened with the same sid MUST be closed without "
-       "touching the session: the first WebSocket keeps working. Accepting it (101) and then "
-       "closing it is what the official suite expects; refusing it with a 4xx is an "
-       "alternative (its Node client throws on a refused upgrade); a 5xx is a server failure.",
-       Level::must,
-       "official Engine.IO test suite (ignores WebSocket connection with same sid after upgrade); "
-       "engine.io 6.6 observed",
-       {}},
+      {.id = "eio/upgrade/12",
+       .title = "A second WebSocket with the sid after the upgrade is closed; the first goes on",
+       .requirement =
+           "After the upgrade, another WebSocket opened with the same sid MUST be closed without "
+           "touching the session: the first WebSocket keeps working. Accepting it (101) and then "
+           "closing it is what the official suite expects; refusing it with a 4xx is an "
+           "alternative (its Node client throws on a refused upgrade); a 5xx is a server failure.",
+       .level = Level::must,
+       .source = "official Engine.IO test suite (ignores WebSocket connection with same sid after "
+                 "upgrade); "
+                 "engine.io 6.6 observed"},
       [](Context& c) {
         Manual m(c);
         m.upgrade();
@@ -550,14 +547,13 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/13",
-       "An upgrade with an unknown sid is refused before 101",
-       "A WebSocket request with a sid the server does not know MUST NOT open a session; it "
-       "SHOULD be refused with HTTP 400 before the 101 (the reference does). Accepting and then "
-       "closing at once is an alternative.",
-       Level::must,
-       "engine.io 6.6 observed (E18)",
-       {}},
+      {.id = "eio/upgrade/13",
+       .title = "An upgrade with an unknown sid is refused before 101",
+       .requirement = "A WebSocket request with a sid the server does not know MUST NOT open a "
+                      "session; it SHOULD be refused with HTTP 400 before the 101 (Node's "
+                      "engine.io does). Accepting and then closing at once is an alternative.",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed (E18)"},
       [](Context& c) {
         WebSocket ws(c.loop());
         HttpResponse refused;
@@ -577,17 +573,16 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/14",
-       "The heartbeat goes on over polling during the upgrade",
-       "While an upgrade is in progress (after 3probe, before \"5\") the server SHOULD keep "
-       "pinging on the polling transport, as the reference does: a GET issued once the ping is "
-       "due carries it. (socketioxide pauses the heartbeat instead; python-engineio keeps the "
-       "ping queued and answers noops.)",
-       Level::should,
-       "engine.io 6.6 observed (socket.ts: pings go to the current transport)",
-       {},
-       false,
-       true},
+      {.id = "eio/upgrade/14",
+       .title = "The heartbeat goes on over polling during the upgrade",
+       .requirement =
+           "While an upgrade is in progress (after 3probe, before \"5\") the server SHOULD keep "
+           "pinging on the polling transport, as Node's engine.io does: a GET issued once the ping "
+           "is due carries it. (socketioxide pauses the heartbeat instead; python-engineio keeps "
+           "the ping queued and answers noops.)",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (socket.ts: pings go to the current transport)",
+       .timing = true},
       [](Context& c) {
         const auto start = Clock::now();
         Manual m(c);
@@ -619,14 +614,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/15",
-       "\"5\" sent right after 2probe is accepted",
-       "A client MAY send \"5\" right after \"2probe\", before reading 3probe: the server MUST "
-       "still answer 3probe, complete the upgrade, and from then refuse polling requests (400).",
-       Level::must,
-       "official Socket.IO test suite (upgrade tests send 2probe and 5 back to back); "
-       "engine.io-protocol#50",
-       {}},
+      {.id = "eio/upgrade/15",
+       .title = "\"5\" sent right after 2probe is accepted",
+       .requirement = "A client MAY send \"5\" right after \"2probe\", before reading 3probe: the "
+                      "server MUST still answer 3probe, complete the upgrade, and from then refuse "
+                      "polling requests (400).",
+       .level = Level::must,
+       .source = "official Socket.IO test suite (upgrade tests send 2probe and 5 back to back); "
+                 "engine.io-protocol#50"},
       [](Context& c) {
         Manual m(c);
         m.open_ws_or_fail();
@@ -640,14 +635,15 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/16",
-       "A probe WebSocket closed before \"5\" leaves the session on polling",
-       "When the client closes the probe WebSocket before \"5\" (a failed probe), the server MUST "
-       "abort the upgrade and keep the session on polling: messages keep flowing over GET/POST.",
-       Level::must,
-       "engine.io 6.6 (socket.ts: a closed probe transport cancels the upgrade); engine.io-client "
-       "stays on polling when the probe fails",
-       {}},
+      {.id = "eio/upgrade/16",
+       .title = "A probe WebSocket closed before \"5\" leaves the session on polling",
+       .requirement = "When the client closes the probe WebSocket before \"5\" (a failed probe), "
+                      "the server MUST abort the upgrade and keep the session on polling: messages "
+                      "keep flowing over GET/POST.",
+       .level = Level::must,
+       .source = "engine.io 6.6 (socket.ts: a closed probe transport cancels the upgrade); "
+                 "engine.io-client "
+                 "stays on polling when the probe fails"},
       [](Context& c) {
         Manual m(c);
         m.open_ws_or_fail();
@@ -662,15 +658,14 @@ void add_eio_upgrade(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/upgrade/17",
-       "After the upgrade, text and binary messages travel on the WebSocket",
-       "After \"5\" the server MUST send on the WebSocket only: the echo of a text message is "
-       "the next text frame, and binary comes back as a binary frame with the same bytes. A "
-       "noop before the echo is harmless but not expected (NON-STRICT): the official suite "
-       "requires the echo as the next frame.",
-       Level::must,
-       kSpec + "; official Engine.IO test suite (successfully upgrades)",
-       {}},
+      {.id = "eio/upgrade/17",
+       .title = "After the upgrade, text and binary messages travel on the WebSocket",
+       .requirement = "After \"5\" the server MUST send on the WebSocket only: the echo of a text "
+                      "message is the next text frame, and binary comes back as a binary frame "
+                      "with the same bytes. A noop before the echo is harmless but not expected "
+                      "(NON-STRICT): the official suite requires the echo as the next frame.",
+       .level = Level::must,
+       .source = kSpec + "; official Engine.IO test suite (successfully upgrades)"},
       [](Context& c) {
         Manual m(c);
         m.upgrade();

@@ -29,26 +29,6 @@ int close_code_of(std::string_view how) {
   return code;
 }
 
-// Bytes as a report shows them: the record separator and other control bytes escaped.
-std::string visible(std::string_view bytes) {
-  std::string out;
-  for (const char ch : bytes) {
-    const auto b = static_cast<unsigned char>(ch);
-    if (b < 0x20 || b == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", b);
-      out += buf;
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out;
-}
-
-std::string shown(const HttpResponse& r) {
-  return std::to_string(r.status) + (r.body.empty() ? "" : " " + r.body);
-}
-
 std::string describe_ws(const std::optional<WsEvent>& e) {
   if (!e) return "nothing (the connection stays open)";
   switch (e->kind) {
@@ -98,25 +78,17 @@ void expect_no_session(Context& c, const std::string& target, std::string_view w
   report_alternative(c, what, no_session(c, target, what));
 }
 
-// The server still serves: a session opened before the hostile input still echoes, and a new
-// handshake works.
-void expect_alive(Context& c, EioSession& before) {
-  before.send("4still-here");
-  const auto p = c.expect_packet(before, Ms(3000), "echo on a session opened before");
-  c.expect_eq("echo on a session opened before", "4still-here", describe(p));
-  const auto r = c.loop().request({"GET", c.eio() + "?EIO=4&transport=polling", {}, {}}, Ms(3000));
-  c.check(r && r->status == 200 && r->body.starts_with("0{"), "a new handshake", "200 0{...}",
-          r ? shown(*r) : "no answer");
-}
-
 }  // namespace
 
 void add_eio_websocket(std::vector<Case>& out) {
   add(out,
-      {"eio/websocket/1", "Text messages are echoed as text frames, byte for byte",
-       "Each packet goes in its own frame, text as UTF-8: 4hello and 4hé MUST come back as the "
-       "text frames 4hello and 4hé.",
-       Level::must, kEncoding + "; engine.io 6.6 observed (E22); fixture contract", kWebSocket},
+      {.id = "eio/websocket/1",
+       .title = "Text messages are echoed as text frames, byte for byte",
+       .requirement = "Each packet goes in its own frame, text as UTF-8: 4hello and 4hé MUST come "
+                      "back as the text frames 4hello and 4hé.",
+       .level = Level::must,
+       .source = kEncoding + "; engine.io 6.6 observed (E22); fixture contract",
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         for (const std::string text : {"4hello", "4h\xc3\xa9"}) {
@@ -128,10 +100,14 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/2", "Binary messages are echoed as binary frames without a type byte",
-       "A binary frame is a message whose data is the frame's bytes, with no type prefix: a frame "
-       "holding every byte value 0..255 MUST come back as a binary frame with the same 256 bytes.",
-       Level::must, kEncoding + "; engine.io 6.6 observed (E22); " + kOfficial, kWebSocket},
+      {.id = "eio/websocket/2",
+       .title = "Binary messages are echoed as binary frames without a type byte",
+       .requirement = "A binary frame is a message whose data is the frame's bytes, with no type "
+                      "prefix: a frame holding every byte value 0..255 MUST come back as a binary "
+                      "frame with the same 256 bytes.",
+       .level = Level::must,
+       .source = kEncoding + "; engine.io 6.6 observed (E22); " + kOfficial,
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         std::string bytes;
@@ -146,9 +122,13 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/3", "An empty message is echoed as 4",
-       "A message packet with no data (4) is valid: the fixture MUST echo it as the text frame 4.",
-       Level::must, "fixture contract; engine.io 6.6 observed (E23)", kWebSocket},
+      {.id = "eio/websocket/3",
+       .title = "An empty message is echoed as 4",
+       .requirement = "A message packet with no data (4) is valid: the fixture MUST echo it as the "
+                      "text frame 4.",
+       .level = Level::must,
+       .source = "fixture contract; engine.io 6.6 observed (E23)",
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         s->send("4");
@@ -157,11 +137,14 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/4", "0x1E inside a text frame is data, not a separator",
-       "On WebSocket each frame is one packet: the text frame 4a\\x1e4b is ONE message with data "
-       "a\\x1e4b, and MUST be echoed as one frame with the same bytes (the next echo is the next "
-       "message's).",
-       Level::must, kEncoding, kWebSocket},
+      {.id = "eio/websocket/4",
+       .title = "0x1E inside a text frame is data, not a separator",
+       .requirement = "On WebSocket each frame is one packet: the text frame 4a\\x1e4b is ONE "
+                      "message with data a\\x1e4b, and MUST be echoed as one frame with the same "
+                      "bytes (the next echo is the next message's).",
+       .level = Level::must,
+       .source = kEncoding,
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         s->send(
@@ -175,10 +158,13 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/5", "Twenty messages come back as twenty frames, in order",
-       "Each packet goes in its own frame and order is kept: twenty text messages sent back to "
-       "back MUST be echoed as twenty frames in the same order.",
-       Level::must, kEncoding, kWebSocket},
+      {.id = "eio/websocket/5",
+       .title = "Twenty messages come back as twenty frames, in order",
+       .requirement = "Each packet goes in its own frame and order is kept: twenty text messages "
+                      "sent back to back MUST be echoed as twenty frames in the same order.",
+       .level = Level::must,
+       .source = kEncoding,
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         std::string sent, got;
@@ -194,11 +180,14 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/6", "An invalid packet closes the session promptly",
-       "A text frame that is not a packet (abc: no packet type) MUST close the session at once "
-       "(well before the ping timeout, while the client answers pings); the sid is then unknown "
-       "(400 {\"code\":1} on a polling GET).",
-       Level::must, kOfficial + " (closes the session upon invalid packet format)", kWebSocket},
+      {.id = "eio/websocket/6",
+       .title = "An invalid packet closes the session promptly",
+       .requirement = "A text frame that is not a packet (abc: no packet type) MUST close the "
+                      "session at once (well before the ping timeout, while the client answers "
+                      "pings); the sid is then unknown (400 {\"code\":1} on a polling GET).",
+       .level = Level::must,
+       .source = kOfficial + " (closes the session upon invalid packet format)",
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         s->send("abc");
@@ -209,11 +198,13 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/7", "An empty text frame closes the session promptly",
-       "An empty text frame carries no packet type; the server SHOULD treat it as a parse error "
-       "and "
-       "close the session at once.",
-       Level::should, "engine.io 6.6 observed (E20)", kWebSocket},
+      {.id = "eio/websocket/7",
+       .title = "An empty text frame closes the session promptly",
+       .requirement = "An empty text frame carries no packet type; the server SHOULD treat it as a "
+                      "parse error and close the session at once.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E20)",
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         s->send("");
@@ -221,11 +212,13 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/8", "A ping from the client closes the session promptly",
-       "In v4 only the server pings; a client ping (2) SHOULD be treated as a transport error that "
-       "closes the session at once.",
-       Level::should, "engine.io 6.6 observed (E21); Engine.IO v4 specification, Heartbeat",
-       kWebSocket},
+      {.id = "eio/websocket/8",
+       .title = "A ping from the client closes the session promptly",
+       .requirement = "In v4 only the server pings; a client ping (2) SHOULD be treated as a "
+                      "transport error that closes the session at once.",
+       .level = Level::should,
+       .source = "engine.io 6.6 observed (E21); Engine.IO v4 specification, Heartbeat",
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         s->send("2");
@@ -233,12 +226,15 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/9", "A close packet from the client closes the session promptly",
-       "The close packet (1) asks to end the session; the server SHOULD close it at once on "
-       "WebSocket too. engine.io ignores it there and lets the session die by ping timeout "
-       "(E19), which a client that keeps answering pings never sees.",
-       Level::should, "Engine.IO v4 specification, Protocol (close); engine.io 6.6 observed (E19)",
-       kWebSocket},
+      {.id = "eio/websocket/9",
+       .title = "A close packet from the client closes the session promptly",
+       .requirement =
+           "The close packet (1) asks to end the session; the server SHOULD close it at once on "
+           "WebSocket too. engine.io ignores it there and lets the session die by ping timeout "
+           "(E19), which a client that keeps answering pings never sees.",
+       .level = Level::should,
+       .source = "Engine.IO v4 specification, Protocol (close); engine.io 6.6 observed (E19)",
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         s->send("1");
@@ -246,27 +242,26 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/10",
-       "An upgrade request with an unknown sid opens nothing",
-       "A WebSocket request whose sid names no session MUST NOT open one; the server SHOULD refuse "
-       "it with HTTP 400 before any 101 (101 and then a close is an allowed alternative).",
-       Level::must,
-       kTransport + "; engine.io 6.6 observed (E18)",
-       {}},
+      {.id = "eio/websocket/10",
+       .title = "An upgrade request with an unknown sid opens nothing",
+       .requirement = "A WebSocket request whose sid names no session MUST NOT open one; the "
+                      "server SHOULD refuse it with HTTP 400 before any 101 (101 and then a close "
+                      "is an allowed alternative).",
+       .level = Level::must,
+       .source = kTransport + "; engine.io 6.6 observed (E18)"},
       [](Context& c) {
         expect_no_session(c, ws_target(c, "EIO=4&transport=websocket&sid=no-such-session"),
                           "upgrade request with an unknown sid");
       });
 
   add(out,
-      {"eio/websocket/11",
-       "An upgrade request for an unknown transport opens nothing",
-       "A WebSocket request with transport=abc MUST NOT open a session, and the server MUST keep "
-       "serving (engine.io crashed on such requests: CVE-2023-31125); it SHOULD answer 400 before "
-       "101.",
-       Level::must,
-       kTransport + "; engine.io 6.6 observed (E18); CVE-2023-31125",
-       {}},
+      {.id = "eio/websocket/11",
+       .title = "An upgrade request for an unknown transport opens nothing",
+       .requirement = "A WebSocket request with transport=abc MUST NOT open a session, and the "
+                      "server MUST keep serving (engine.io crashed on such requests: "
+                      "CVE-2023-31125); it SHOULD answer 400 before 101.",
+       .level = Level::must,
+       .source = kTransport + "; engine.io 6.6 observed (E18); CVE-2023-31125"},
       [](Context& c) {
         auto before = c.open_eio(Transport::websocket);
         const auto alt = no_session(c, ws_target(c, "EIO=4&transport=abc"),
@@ -276,52 +271,51 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/12",
-       "An upgrade request without a transport opens nothing",
-       "transport is mandatory: a WebSocket request without it MUST NOT open a session; the server "
-       "SHOULD answer 400 before 101.",
-       Level::must,
-       kTransport + "; " + kOfficial,
-       {}},
+      {.id = "eio/websocket/12",
+       .title = "An upgrade request without a transport opens nothing",
+       .requirement = "transport is mandatory: a WebSocket request without it MUST NOT open a "
+                      "session; the server SHOULD answer 400 before 101.",
+       .level = Level::must,
+       .source = kTransport + "; " + kOfficial},
       [](Context& c) {
         expect_no_session(c, ws_target(c, "EIO=4"), "upgrade request without transport");
       });
 
   add(out,
-      {"eio/websocket/13",
-       "An upgrade request without EIO opens nothing",
-       "EIO is mandatory: a WebSocket request without it MUST NOT open a session (the "
-       "specification: the server MUST close the connection). The server SHOULD answer 400 before "
-       "101; engine.io's 101 followed by a raw HTTP 400 and a close is an allowed alternative.",
-       Level::must,
-       kTransport + "; engine.io 6.6 observed (E17); " + kOfficial,
-       {}},
+      {.id = "eio/websocket/13",
+       .title = "An upgrade request without EIO opens nothing",
+       .requirement = "EIO is mandatory: a WebSocket request without it MUST NOT open a session "
+                      "(the specification: the server MUST close the connection). The server "
+                      "SHOULD answer 400 before 101; engine.io's 101 followed by a raw HTTP 400 "
+                      "and a close is an allowed alternative.",
+       .level = Level::must,
+       .source = kTransport + "; engine.io 6.6 observed (E17); " + kOfficial},
       [](Context& c) {
         expect_no_session(c, ws_target(c, "transport=websocket"), "upgrade request without EIO");
       });
 
   add(out,
-      {"eio/websocket/14",
-       "An upgrade request with EIO=abc opens nothing",
-       "Only EIO=4 opens a session: a WebSocket request with EIO=abc MUST NOT open one; the server "
-       "SHOULD answer 400 before 101 (101 and then a close is an allowed alternative).",
-       Level::must,
-       kTransport + "; " + kOfficial,
-       {}},
+      {.id = "eio/websocket/14",
+       .title = "An upgrade request with EIO=abc opens nothing",
+       .requirement =
+           "Only EIO=4 opens a session: a WebSocket request with EIO=abc MUST NOT open one; the "
+           "server SHOULD answer 400 before 101 (101 and then a close is an allowed alternative).",
+       .level = Level::must,
+       .source = kTransport + "; " + kOfficial},
       [](Context& c) {
         expect_no_session(c, ws_target(c, "EIO=abc&transport=websocket"),
                           "upgrade request with EIO=abc");
       });
 
   add(out,
-      {"eio/websocket/15",
-       "An upgrade request naming transport=polling opens nothing",
-       "A WebSocket request with a session's sid but transport=polling is no valid upgrade: it "
-       "MUST NOT be accepted as the session's transport, and the session goes on; the server "
-       "SHOULD answer 400 before 101 (engine.io's 101 and close is an allowed alternative).",
-       Level::must,
-       "engine.io 6.6 observed",
-       {}},
+      {.id = "eio/websocket/15",
+       .title = "An upgrade request naming transport=polling opens nothing",
+       .requirement =
+           "A WebSocket request with a session's sid but transport=polling is no valid upgrade: it "
+           "MUST NOT be accepted as the session's transport, and the session goes on; the server "
+           "SHOULD answer 400 before 101 (engine.io's 101 and close is an allowed alternative).",
+       .level = Level::must,
+       .source = "engine.io 6.6 observed"},
       [](Context& c) {
         auto s = c.open_eio(Transport::websocket);
         const auto alt = no_session(c, ws_target(c, "EIO=4&transport=polling&sid=" + s->sid()),
@@ -333,14 +327,14 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/16",
-       "Polling requests on a WebSocket session are refused with code 3",
-       "A polling GET or POST with the sid of a session that runs on WebSocket MUST get 400 ("
-       "engine.io: {\"code\":3,\"message\":\"Bad request\"}, transport mismatch), and the "
-       "session MUST go on.",
-       Level::must,
-       kOfficial + " (ignores HTTP requests with same sid after upgrade); engine.io 6.6 observed",
-       {}},
+      {.id = "eio/websocket/16",
+       .title = "Polling requests on a WebSocket session are refused with code 3",
+       .requirement = "A polling GET or POST with the sid of a session that runs on WebSocket MUST "
+                      "get 400 (engine.io: {\"code\":3,\"message\":\"Bad request\"}, transport "
+                      "mismatch), and the session MUST go on.",
+       .level = Level::must,
+       .source = kOfficial +
+                 " (ignores HTTP requests with same sid after upgrade); engine.io 6.6 observed"},
       [](Context& c) {
         auto s = c.open_eio(Transport::websocket);
         const std::string query = "EIO=4&transport=polling&sid=" + s->sid();
@@ -355,14 +349,13 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/17",
-       "A second WebSocket for a WebSocket session is closed",
-       "A client MUST NOT open two WebSocket connections for one session; should it happen, the "
-       "server MUST close the new one (promptly, without waiting for an upgrade timeout) and the "
-       "first MUST keep working.",
-       Level::must,
-       kTransport,
-       {}},
+      {.id = "eio/websocket/17",
+       .title = "A second WebSocket for a WebSocket session is closed",
+       .requirement = "A client MUST NOT open two WebSocket connections for one session; should it "
+                      "happen, the server MUST close the new one (promptly, without waiting for an "
+                      "upgrade timeout) and the first MUST keep working.",
+       .level = Level::must,
+       .source = kTransport},
       [](Context& c) {
         auto s = c.open_eio(Transport::websocket);
         WebSocket second(c.loop());
@@ -382,11 +375,14 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/18", "A text frame that is not UTF-8 fails the connection with 1007",
-       "A text frame MUST be valid UTF-8: on 4\\xff\\xfe the server MUST fail the WebSocket "
-       "connection, with close code 1007 (invalid frame payload data); another code is an allowed "
-       "alternative.",
-       Level::must, "RFC 6455, sections 5.6, 8.1 and 7.4.1", kWebSocket},
+      {.id = "eio/websocket/18",
+       .title = "A text frame that is not UTF-8 fails the connection with 1007",
+       .requirement = "A text frame MUST be valid UTF-8: on 4\\xff\\xfe the server MUST fail the "
+                      "WebSocket connection, with close code 1007 (invalid frame payload data); "
+                      "another code is an allowed alternative.",
+       .level = Level::must,
+       .source = "RFC 6455, sections 5.6, 8.1 and 7.4.1",
+       .transports = kWebSocket},
       [](Context& c) {
         auto s = c.open_eio();
         s->send("4\xff\xfe");
@@ -396,10 +392,15 @@ void add_eio_websocket(std::vector<Case>& out) {
       });
 
   add(out,
-      {"eio/websocket/19", "A client that answers pings keeps its session",
-       "While the client answers every ping, the server MUST keep the session: over three and a "
-       "half ping intervals it sends at least three pings, never closes, and still echoes.",
-       Level::must, "Engine.IO v4 specification, Heartbeat", kWebSocket, false, true},
+      {.id = "eio/websocket/19",
+       .title = "A client that answers pings keeps its session",
+       .requirement =
+           "While the client answers every ping, the server MUST keep the session: over three and "
+           "a half ping intervals it sends at least three pings, never closes, and still echoes.",
+       .level = Level::must,
+       .source = "Engine.IO v4 specification, Heartbeat",
+       .transports = kWebSocket,
+       .timing = true},
       [](Context& c) {
         auto s = c.open_eio();
         const auto interval = s->ping_interval();

@@ -26,7 +26,7 @@ std::string prefix(std::string_view nsp) {
 std::string show(const SioReceived& r) {
   std::string out = r.text;
   for (const auto& a : r.attachments)
-    out += " " + hex(a);
+    out += " " + text::attachment(a);
   return out;
 }
 
@@ -102,6 +102,25 @@ std::string sorted_list(std::vector<std::string> items) {
   for (auto& i : items)
     a.push_back(i);
   return codec::dump(a);
+}
+
+std::uint64_t emit(Peer& p, std::string_view nsp, std::string_view event, std::string_view arg) {
+  const auto id = p.io->next_id();
+  const auto data = "[" + json_string(event) + (arg.empty() ? "" : "," + std::string(arg)) + "]";
+  send_all(p, {codec::sio_text(2, nsp, id, data)});
+  return id;
+}
+
+codec::Json ctl(Context& c, Peer& p, std::string_view nsp, std::string_view event,
+                std::string_view arg) {
+  const auto id = emit(p, nsp, event, arg);
+  const std::string what = p.name + ": " + std::string(event) + " on " + std::string(nsp);
+  return ack_argument(c, await_ack(c, p, nsp, id, Ms(3000), what), what);
+}
+
+std::string ctl_text(Context& c, Peer& p, std::string_view nsp, std::string_view event,
+                     std::string_view arg) {
+  return codec::dump(ctl(c, p, nsp, event, arg));
 }
 
 }  // namespace conform::cases

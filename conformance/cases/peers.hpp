@@ -71,6 +71,17 @@ SioReceived await_ack(Context& c, Peer& p, std::string_view nsp, std::uint64_t i
                       const std::string& what);
 // The single argument of an ack; fails the case otherwise.
 codec::Json ack_argument(Context& c, const SioReceived& ack, const std::string& what);
+// Emits [event, arg] on `nsp` with a fresh ack id, without waiting; returns the id. `arg` is JSON
+// text, or empty for none.
+std::uint64_t emit(Peer& p, std::string_view nsp, std::string_view event, std::string_view arg);
+// A control event and its ack's single argument; fails the case when no ack comes in 3 s.
+codec::Json ctl(Context& c, Peer& p, std::string_view nsp, std::string_view event,
+                std::string_view arg = "");
+
+// The same, the argument as JSON text.
+std::string ctl_text(Context& c, Peer& p, std::string_view nsp, std::string_view event,
+                     std::string_view arg = "");
+
 // The strings sorted, as a JSON array.
 std::string sorted_list(std::vector<std::string> items);
 

@@ -65,10 +65,13 @@ void add_sio_acks(std::vector<Case>& out) {
   const std::string official = "official Socket.IO test suite; fixture contract";
 
   add(out,
-      {"sio/acks/1", "message-with-ack is acknowledged with its arguments",
-       "An EVENT message-with-ack with ack id N MUST be answered with ACK N carrying the same "
-       "arguments, byte for byte.",
-       Level::must, official, kAllTransports},
+      {.id = "sio/acks/1",
+       .title = "message-with-ack is acknowledged with its arguments",
+       .requirement = "An EVENT message-with-ack with ack id N MUST be answered with ACK N "
+                      "carrying the same arguments, byte for byte.",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = joined(c);
         client->send(R"(2456["message-with-ack",1,"2",{"3":[false]}])");
@@ -76,13 +79,12 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/2",
-       "An ack id with leading zeros is read as a decimal number",
-       "The ack id is a decimal integer: \"007\" is 7, and the ACK MUST carry 7 (written without "
-       "the zeros).",
-       Level::must,
-       spec + "; socket.io 4.8 observed (S10)",
-       {}},
+      {.id = "sio/acks/2",
+       .title = "An ack id with leading zeros is read as a decimal number",
+       .requirement = "The ack id is a decimal integer: \"007\" is 7, and the ACK MUST carry 7 "
+                      "(written without the zeros).",
+       .level = Level::must,
+       .source = spec + "; socket.io 4.8 observed (S10)"},
       [](Context& c) {
         auto client = joined(c);
         client->send(R"(2007["message-with-ack",1])");
@@ -90,12 +92,12 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/3",
-       "Ack id 0 is a valid id",
-       "0 is an ack id like any other: an EVENT with id 0 MUST be acknowledged with ACK 0.",
-       Level::must,
-       spec,
-       {}},
+      {.id = "sio/acks/3",
+       .title = "Ack id 0 is a valid id",
+       .requirement =
+           "0 is an ack id like any other: an EVENT with id 0 MUST be acknowledged with ACK 0.",
+       .level = Level::must,
+       .source = spec},
       [](Context& c) {
         auto client = joined(c);
         client->send(R"(20["message-with-ack","z"])");
@@ -103,13 +105,12 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/4",
-       "The largest safe integer ack id is echoed exactly",
-       "An ack id up to 2^53-1 (9007199254740991, the largest a JavaScript client can count to) "
-       "MUST come back unchanged.",
-       Level::must,
-       spec + "; PROTOCOL notes §2.2 (ack ids 0..2^53-1)",
-       {}},
+      {.id = "sio/acks/4",
+       .title = "The largest safe integer ack id is echoed exactly",
+       .requirement = "An ack id up to 2^53-1 (9007199254740991, the largest a JavaScript client "
+                      "can count to) MUST come back unchanged.",
+       .level = Level::must,
+       .source = spec + "; PROTOCOL notes §2.2 (ack ids 0..2^53-1)"},
       [](Context& c) {
         auto client = joined(c);
         client->send(R"(29007199254740991["message-with-ack",true])");
@@ -117,10 +118,13 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/5", "An ack without arguments is an empty array",
-       "message-with-ack without arguments MUST be acknowledged with ACK N and the payload [] "
-       "(an ACK's payload is an array, even when empty).",
-       Level::must, spec + "; socket.io 4.8 observed (S24)", kPollingAndWebSocket},
+      {.id = "sio/acks/5",
+       .title = "An ack without arguments is an empty array",
+       .requirement = "message-with-ack without arguments MUST be acknowledged with ACK N and the "
+                      "payload [] (an ACK's payload is an array, even when empty).",
+       .level = Level::must,
+       .source = spec + "; socket.io 4.8 observed (S24)",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto client = joined(c);
         client->send(R"(2321["message-with-ack"])");
@@ -128,13 +132,15 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/6", "An ack whose arguments hold binary is a BINARY_ACK",
-       "When the acknowledged arguments contain binary, the server MUST answer BINARY_ACK "
-       "(6<n>-<id>) with placeholders and the bytes as attachments, not a text ACK.",
-       Level::must,
-       spec + "; PROTOCOL notes §4.2 (BINARY_ACK required); socket.io 4.8 observed "
-              "(S23)",
-       kAllTransports},
+      {.id = "sio/acks/6",
+       .title = "An ack whose arguments hold binary is a BINARY_ACK",
+       .requirement =
+           "When the acknowledged arguments contain binary, the server MUST answer BINARY_ACK "
+           "(6<n>-<id>) with placeholders and the bytes as attachments, not a text ACK.",
+       .level = Level::must,
+       .source = spec + "; PROTOCOL notes §4.2 (BINARY_ACK required); socket.io 4.8 observed "
+                        "(S23)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = joined(c);
         send_all(*client, {{R"(51-12["message-with-ack","x",{"_placeholder":true,"num":0}])"},
@@ -144,14 +150,14 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/7",
-       "message sent with an ack id gets message-back and no ack",
-       "The fixture's message handler asks for no ack: message with an ack id MUST be answered "
-       "with message-back only, and nothing else before a later ctl:fence is answered.",
-       Level::must,
-       "fixture contract",
-       {},
-       true},
+      {.id = "sio/acks/7",
+       .title = "message sent with an ack id gets message-back and no ack",
+       .requirement =
+           "The fixture's message handler asks for no ack: message with an ack id MUST be answered "
+           "with message-back only, and nothing else before a later ctl:fence is answered.",
+       .level = Level::must,
+       .source = "fixture contract",
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         const auto f = client->next_id();
@@ -161,14 +167,13 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/8",
-       "message-with-ack without an ack id answers nothing",
-       "message-with-ack sent without an ack id MUST NOT be answered: nothing comes back before a "
-       "later ctl:fence is answered.",
-       Level::must,
-       "fixture contract",
-       {},
-       true},
+      {.id = "sio/acks/8",
+       .title = "message-with-ack without an ack id answers nothing",
+       .requirement = "message-with-ack sent without an ack id MUST NOT be answered: nothing comes "
+                      "back before a later ctl:fence is answered.",
+       .level = Level::must,
+       .source = "fixture contract",
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         const auto f = client->next_id();
@@ -177,11 +182,16 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/9", "A server-to-client ack round trips",
-       "An event the server emits with an ack MUST carry an ack id; the client's ACK with that "
-       "id and several arguments MUST reach the server's callback with every argument, in order "
-       "(ctl:emit-with-ack answers them in \"response\").",
-       Level::must, spec + "; fixture contract (ctl:emit-with-ack)", kAllTransports, true},
+      {.id = "sio/acks/9",
+       .title = "A server-to-client ack round trips",
+       .requirement =
+           "An event the server emits with an ack MUST carry an ack id; the client's ACK with that "
+           "id and several arguments MUST reach the server's callback with every argument, in "
+           "order (ctl:emit-with-ack answers them in \"response\").",
+       .level = Level::must,
+       .source = spec + "; fixture contract (ctl:emit-with-ack)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         const auto id =
@@ -194,12 +204,15 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/10", "Acks on /custom carry the namespace",
-       "Every ACK on a namespace other than / MUST carry it (3/custom,N[...]), and so MUST an "
-       "event the server emits there with an ack; an ACK written without the namespace would "
-       "target / (a bug of other servers).",
-       Level::must, spec + "; PROTOCOL notes §4.2 (namespace on every packet)", kAllTransports,
-       true},
+      {.id = "sio/acks/10",
+       .title = "Acks on /custom carry the namespace",
+       .requirement = "Every ACK on a namespace other than / MUST carry it (3/custom,N[...]), and "
+                      "so MUST an event the server emits there with an ack; an ACK written without "
+                      "the namespace would target / (a bug of other servers).",
+       .level = Level::must,
+       .source = spec + "; PROTOCOL notes §4.2 (namespace on every packet)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto client = joined(c, "/custom");
         const auto f = client->next_id();
@@ -213,12 +226,16 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/11", "An unanswered server ack times out after timeoutMs, not before",
-       "When the client never answers, the server's ack callback MUST get the timeout after about "
-       "timeoutMs (ctl:emit-with-ack answers {\"ok\":false,\"error\":\"timeout\"}), and not "
-       "before it.",
-       Level::must, "socket.io 4.8 observed (S25); fixture contract (ctl:emit-with-ack)",
-       kPollingAndWebSocket, true, true},
+      {.id = "sio/acks/11",
+       .title = "An unanswered server ack times out after timeoutMs, not before",
+       .requirement = "When the client never answers, the server's ack callback MUST get the "
+                      "timeout after about timeoutMs (ctl:emit-with-ack answers "
+                      "{\"ok\":false,\"error\":\"timeout\"}), and not before it.",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S25); fixture contract (ctl:emit-with-ack)",
+       .transports = kPollingAndWebSocket,
+       .extended = true,
+       .timing = true},
       [](Context& c) {
         auto client = joined(c);
         const Ms timeout(300);
@@ -237,10 +254,14 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/12", "An ack with an unknown id is ignored",
-       "An ACK whose id the server never issued MUST be ignored: the connection stays open and "
-       "nothing comes back before a later ctl:fence is answered.",
-       Level::must, "socket.io 4.8 observed (S9); " + spec, kPollingAndWebSocket, true},
+      {.id = "sio/acks/12",
+       .title = "An ack with an unknown id is ignored",
+       .requirement = "An ACK whose id the server never issued MUST be ignored: the connection "
+                      "stays open and nothing comes back before a later ctl:fence is answered.",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S9); " + spec,
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         const auto f = client->next_id();
@@ -249,11 +270,15 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/13", "An ack answered twice counts once",
-       "The server's ack callback MUST run once: a second ACK with the same id is ignored, the "
-       "first answer is the one reported, and the connection stays open.",
-       Level::must, spec + "; socket.io 4.8 (an ack id is forgotten once used)",
-       kPollingAndWebSocket, true},
+      {.id = "sio/acks/13",
+       .title = "An ack answered twice counts once",
+       .requirement =
+           "The server's ack callback MUST run once: a second ACK with the same id is ignored, the "
+           "first answer is the one reported, and the connection stays open.",
+       .level = Level::must,
+       .source = spec + "; socket.io 4.8 (an ack id is forgotten once used)",
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         const auto id = emit_with_ack(*client, "/", R"("answer-twice")", "[]", 5000);
@@ -270,10 +295,15 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/14", "Server acks in flight together are matched by id",
-       "Two events the server emits with acks at the same time MUST carry different ids, and "
-       "each ACK MUST reach the callback of its own event, whatever the order of the answers.",
-       Level::must, spec, kPollingAndWebSocket, true},
+      {.id = "sio/acks/14",
+       .title = "Server acks in flight together are matched by id",
+       .requirement =
+           "Two events the server emits with acks at the same time MUST carry different ids, and "
+           "each ACK MUST reach the callback of its own event, whatever the order of the answers.",
+       .level = Level::must,
+       .source = spec,
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         const auto a = client->next_id();
@@ -306,11 +336,15 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/15", "A BINARY_ACK from the client is accepted",
-       "The client may answer a server ack with binary (6<n>-<id> and attachments): the server "
-       "MUST rebuild it and hand the bytes to the callback (ctl:emit-with-ack answers them as an "
-       "attachment of its own BINARY_ACK).",
-       Level::must, spec + "; fixture contract (ctl:emit-with-ack)", kAllTransports, true},
+      {.id = "sio/acks/15",
+       .title = "A BINARY_ACK from the client is accepted",
+       .requirement = "The client may answer a server ack with binary (6<n>-<id> and attachments): "
+                      "the server MUST rebuild it and hand the bytes to the callback "
+                      "(ctl:emit-with-ack answers them as an attachment of its own BINARY_ACK).",
+       .level = Level::must,
+       .source = spec + "; fixture contract (ctl:emit-with-ack)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         const auto id = emit_with_ack(*client, "/", R"("want-binary")", "[]", 5000);
@@ -326,14 +360,16 @@ void add_sio_acks(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/acks/16", "An ack without the namespace of a joined one closes the connection",
-       "An ACK written without a namespace targets /; when the client has joined only /custom, "
-       "it is a packet for a namespace not joined and the server MUST close the connection "
-       "promptly (the bug of clients that drop the namespace from acks).",
-       Level::must,
-       "Socket.IO v5 specification, Connection to a namespace; PROTOCOL notes §4.2 "
-       "(go.socket.io #60)",
-       kPollingAndWebSocket},
+      {.id = "sio/acks/16",
+       .title = "An ack without the namespace of a joined one closes the connection",
+       .requirement =
+           "An ACK written without a namespace targets /; when the client has joined only /custom, "
+           "it is a packet for a namespace not joined and the server MUST close the connection "
+           "promptly (the bug of clients that drop the namespace from acks).",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, Connection to a namespace; PROTOCOL notes §4.2 "
+                 "(go.socket.io #60)",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto client = joined(c, "/custom");
         client->send(R"(30["x"])");

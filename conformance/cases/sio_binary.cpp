@@ -24,7 +24,7 @@ void expect_each_closes_silently(Context& c, const std::vector<std::vector<Part>
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     std::string what = "after";
     for (const auto& p : inputs[i])
-      what += " " + (p.binary ? hex(p.data) : p.data);
+      what += " " + (p.binary ? text::attachment(p.data) : p.data);
     auto& client = *clients[i];
     const auto limit = c.prompt(client.eio());
     const auto got = client.next(limit);
@@ -45,10 +45,13 @@ void add_sio_binary(std::vector<Case>& out) {
   const std::string p2 = R"({"_placeholder":true,"num":2})";
 
   add(out,
-      {"sio/binary/1", "Binary is echoed as binary",
-       "A BINARY_EVENT message with one attachment MUST be echoed as BINARY_EVENT message-back "
-       "with a placeholder and the same bytes as an attachment.",
-       Level::must, official, kAllTransports},
+      {.id = "sio/binary/1",
+       .title = "Binary is echoed as binary",
+       .requirement = "A BINARY_EVENT message with one attachment MUST be echoed as BINARY_EVENT "
+                      "message-back with a placeholder and the same bytes as an attachment.",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [p0](Context& c) {
         auto client = joined(c);
         send_all(*client, {{"51-[\"message\"," + p0 + "]"}, {bytes({1, 2, 3}), true}});
@@ -56,10 +59,13 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/2", "Nested binary and several attachments keep their order",
-       "Attachments at any depth MUST come back in place: placeholders numbered depth-first in "
-       "array and key order, and the attachments sent in that order.",
-       Level::must, spec + "; socket.io-parser deconstructPacket", kAllTransports},
+      {.id = "sio/binary/2",
+       .title = "Nested binary and several attachments keep their order",
+       .requirement = "Attachments at any depth MUST come back in place: placeholders numbered "
+                      "depth-first in array and key order, and the attachments sent in that order.",
+       .level = Level::must,
+       .source = spec + "; socket.io-parser deconstructPacket",
+       .transports = kAllTransports},
       [p0, p1, p2](Context& c) {
         auto client = joined(c);
         const std::string args =
@@ -73,12 +79,14 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/3", "Placeholders out of order are renumbered depth-first",
-       "A client may number placeholders in any order; the server MUST put each attachment where "
-       "its num says, and its own packet MUST number them depth-first with the attachments in "
-       "that order.",
-       Level::must, spec + "; socket.io-parser reconstructPacket/deconstructPacket",
-       kPollingAndWebSocket},
+      {.id = "sio/binary/3",
+       .title = "Placeholders out of order are renumbered depth-first",
+       .requirement = "A client may number placeholders in any order; the server MUST put each "
+                      "attachment where its num says, and its own packet MUST number them "
+                      "depth-first with the attachments in that order.",
+       .level = Level::must,
+       .source = spec + "; socket.io-parser reconstructPacket/deconstructPacket",
+       .transports = kPollingAndWebSocket},
       [p0, p1, p2](Context& c) {
         auto client = joined(c);
         send_all(*client, {{"53-[\"message\"," + p2 + ",{\"k\":" + p0 + "}," + p1 + "]"},
@@ -91,12 +99,14 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/4", "Placeholder key order does not matter",
-       "{\"num\":0,\"_placeholder\":true} is the same placeholder as "
-       "{\"_placeholder\":true,\"num\":0} and MUST be accepted; the echo is written with "
-       "_placeholder first.",
-       Level::must, "socket.io 4.8 observed (S17); PROTOCOL notes §4.2 (netty-socketio PR #326)",
-       kPollingAndWebSocket},
+      {.id = "sio/binary/4",
+       .title = "Placeholder key order does not matter",
+       .requirement = "{\"num\":0,\"_placeholder\":true} is the same placeholder as "
+                      "{\"_placeholder\":true,\"num\":0} and MUST be accepted; the echo is written "
+                      "with _placeholder first.",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S17); PROTOCOL notes §4.2 (netty-socketio PR #326)",
+       .transports = kPollingAndWebSocket},
       [p0](Context& c) {
         auto client = joined(c);
         send_all(*client,
@@ -105,10 +115,13 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/5", "A binary ack is a BINARY_ACK with the attachments",
-       "message-with-ack with binary arguments MUST be acknowledged with BINARY_ACK (6<n>-<id>) "
-       "carrying the same placeholders and attachments.",
-       Level::must, official, kAllTransports},
+      {.id = "sio/binary/5",
+       .title = "A binary ack is a BINARY_ACK with the attachments",
+       .requirement = "message-with-ack with binary arguments MUST be acknowledged with BINARY_ACK "
+                      "(6<n>-<id>) carrying the same placeholders and attachments.",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [p0, p1](Context& c) {
         auto client = joined(c);
         const std::string args = p0 + ",{\"n\":[" + p1 + "]}";
@@ -119,11 +132,15 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/6", "Attachments travel as binary in each transport",
-       "Over polling an attachment MUST be a \"b\" + base64 record of the payload (the client "
-       "sends the header and the record in one POST); over WebSocket it MUST be a binary frame. "
-       "The answer's header is a text packet, followed by its attachment as binary.",
-       Level::must, "Engine.IO v4 specification, Packet encoding; " + spec, kPollingAndWebSocket},
+      {.id = "sio/binary/6",
+       .title = "Attachments travel as binary in each transport",
+       .requirement =
+           "Over polling an attachment MUST be a \"b\" + base64 record of the payload (the client "
+           "sends the header and the record in one POST); over WebSocket it MUST be a binary "
+           "frame. The answer's header is a text packet, followed by its attachment as binary.",
+       .level = Level::must,
+       .source = "Engine.IO v4 specification, Packet encoding; " + spec,
+       .transports = kPollingAndWebSocket},
       [p0](Context& c) {
         auto client = joined(c);
         send_all(*client, {{"51-[\"message\"," + p0 + "]"}, {bytes({0, 0xff, 0x1e, 0x34}), true}});
@@ -135,37 +152,47 @@ void add_sio_binary(std::vector<Case>& out) {
         const auto attachment = c.expect_packet(eio, Ms(3000), "attachment");
         const std::string how =
             eio.current() == Transport::polling ? "a b-record" : "a binary frame";
-        c.check(
-            attachment.binary && attachment.data == bytes({0, 0xff, 0x1e, 0x34}), "attachment",
-            how + " holding <00 ff 1e 34>",
-            attachment.binary ? "binary " + hex(attachment.data) : "text " + describe(attachment));
+        c.check(attachment.binary && attachment.data == bytes({0, 0xff, 0x1e, 0x34}), "attachment",
+                how + " holding <00 ff 1e 34>",
+                attachment.binary ? "binary " + text::attachment(attachment.data)
+                                  : "text " + describe(attachment));
       });
 
   add(out,
-      {"sio/binary/7", "A text packet while attachments are pending closes the connection",
-       "After a BINARY_EVENT header the next messages MUST be its attachments: a text packet "
-       "instead is a protocol violation and the server MUST close the connection promptly, "
-       "answering neither packet.",
-       Level::must, spec + "; socket.io 4.8 observed (S14)", kAllTransports},
+      {.id = "sio/binary/7",
+       .title = "A text packet while attachments are pending closes the connection",
+       .requirement = "After a BINARY_EVENT header the next messages MUST be its attachments: a "
+                      "text packet instead is a protocol violation and the server MUST close the "
+                      "connection promptly, answering neither packet.",
+       .level = Level::must,
+       .source = spec + "; socket.io 4.8 observed (S14)",
+       .transports = kAllTransports},
       [p0](Context& c) {
         expect_each_closes_silently(c,
                                     {{{"51-[\"message\"," + p0 + "]"}, {R"(2["message","x"])"}}});
       });
 
   add(out,
-      {"sio/binary/8", "A binary message with nothing pending closes the connection",
-       "A binary message with no BINARY_EVENT or BINARY_ACK header waiting for it is a protocol "
-       "violation: the server MUST close the connection promptly.",
-       Level::must, spec + "; socket.io 4.8 observed (S15)", kAllTransports},
+      {.id = "sio/binary/8",
+       .title = "A binary message with nothing pending closes the connection",
+       .requirement = "A binary message with no BINARY_EVENT or BINARY_ACK header waiting for it "
+                      "is a protocol violation: the server MUST close the connection promptly.",
+       .level = Level::must,
+       .source = spec + "; socket.io 4.8 observed (S15)",
+       .transports = kAllTransports},
       [](Context& c) {
         expect_each_closes_silently(c, {{{bytes({1, 2}), true}}});
       });
 
   add(out,
-      {"sio/binary/9", "A placeholder num out of range closes the connection",
-       "A placeholder's num MUST index the attachments ([0, count)): num equal to the count, "
-       "negative, or past it closes the connection promptly, with no echo.",
-       Level::must, spec + "; socket.io 4.8 observed (S16)", kPollingAndWebSocket},
+      {.id = "sio/binary/9",
+       .title = "A placeholder num out of range closes the connection",
+       .requirement =
+           "A placeholder's num MUST index the attachments ([0, count)): num equal to the count, "
+           "negative, or past it closes the connection promptly, with no echo.",
+       .level = Level::must,
+       .source = spec + "; socket.io 4.8 observed (S16)",
+       .transports = kPollingAndWebSocket},
       [p0](Context& c) {
         expect_each_closes_silently(
             c, {{{R"(51-["message",{"_placeholder":true,"num":1}])"}, {bytes({1}), true}},
@@ -176,34 +203,42 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/10", "A placeholder num that is not a number closes the connection",
-       "A placeholder whose num is not an integer index, such as \"splice\" (the input behind "
-       "CVE-2022-2421, which let a decoder put a function into the arguments), MUST close the "
-       "connection promptly and MUST NOT be echoed.",
-       Level::must, "CVE-2022-2421 (socket.io-parser 4.0.5 / 4.2.1)", kAllTransports},
+      {.id = "sio/binary/10",
+       .title = "A placeholder num that is not a number closes the connection",
+       .requirement = "A placeholder whose num is not an integer index, such as \"splice\" (the "
+                      "input behind CVE-2022-2421, which let a decoder put a function into the "
+                      "arguments), MUST close the connection promptly and MUST NOT be echoed.",
+       .level = Level::must,
+       .source = "CVE-2022-2421 (socket.io-parser 4.0.5 / 4.2.1)",
+       .transports = kAllTransports},
       [](Context& c) {
         expect_each_closes_silently(
             c, {{{R"(51-["message",{"_placeholder":true,"num":"splice"}])"}, {bytes({1}), true}}});
       });
 
   add(out,
-      {"sio/binary/11", "A fractional placeholder num closes the connection",
-       "num 0.5 is a number but not an index: the server SHOULD close the connection as for any "
-       "num outside the integers [0, count). socket.io-parser 4.2.7 only checks the range and "
-       "puts undefined (written null) in its place.",
-       Level::should, "CVE-2022-2421 (num must be an integer index); PROTOCOL notes §2.3",
-       kPollingAndWebSocket},
+      {.id = "sio/binary/11",
+       .title = "A fractional placeholder num closes the connection",
+       .requirement = "num 0.5 is a number but not an index: the server SHOULD close the "
+                      "connection as for any num outside the integers [0, count). socket.io-parser "
+                      "4.2.7 only checks the range and puts undefined (written null) in its place.",
+       .level = Level::should,
+       .source = "CVE-2022-2421 (num must be an integer index); PROTOCOL notes §2.3",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         expect_each_closes_silently(
             c, {{{R"(51-["message",{"_placeholder":true,"num":0.5}])"}, {bytes({1}), true}}});
       });
 
   add(out,
-      {"sio/binary/12", "More than 10 attachments close the connection",
-       "A server SHOULD bound the attachments of one packet; with the default limit of 10 "
-       "(socket.io-parser maxAttachments), a packet declaring 11 SHOULD close the connection.",
-       Level::should, "socket.io 4.8 observed (S18); socket.io-parser maxAttachments",
-       kPollingAndWebSocket},
+      {.id = "sio/binary/12",
+       .title = "More than 10 attachments close the connection",
+       .requirement =
+           "A server SHOULD bound the attachments of one packet; with the default limit of 10 "
+           "(socket.io-parser maxAttachments), a packet declaring 11 SHOULD close the connection.",
+       .level = Level::should,
+       .source = "socket.io 4.8 observed (S18); socket.io-parser maxAttachments",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         std::string args;
         std::vector<Part> parts;
@@ -216,18 +251,25 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/13", "A BINARY_EVENT with zero attachments closes the connection",
-       "\"50-[...]\" declares no attachment, which no encoder writes: the server SHOULD close the "
-       "connection (socket.io-parser 4.2.7 rejects it).",
-       Level::should, "socket.io 4.8 observed (S19); PROTOCOL notes §4.2", kPollingAndWebSocket},
+      {.id = "sio/binary/13",
+       .title = "A BINARY_EVENT with zero attachments closes the connection",
+       .requirement = "\"50-[...]\" declares no attachment, which no encoder writes: the server "
+                      "SHOULD close the connection (socket.io-parser 4.2.7 rejects it).",
+       .level = Level::should,
+       .source = "socket.io 4.8 observed (S19); PROTOCOL notes §4.2",
+       .transports = kPollingAndWebSocket},
       [](Context& c) { expect_each_closes_silently(c, {{{R"(50-["message","x"])"}}}); });
 
   add(out,
-      {"sio/binary/14", "$bin in ctl:broadcast reaches another client as real binary",
-       "Binary values a server emits MUST reach the recipient as attachments: the fixture turns "
-       "{\"$bin\":...} in ctl:broadcast arguments into bytes, and the other client gets a "
-       "BINARY_EVENT with placeholders numbered depth-first.",
-       Level::must, "fixture contract (ctl:broadcast, $bin); " + spec, kPollingAndWebSocket, true},
+      {.id = "sio/binary/14",
+       .title = "$bin in ctl:broadcast reaches another client as real binary",
+       .requirement = "Binary values a server emits MUST reach the recipient as attachments: the "
+                      "fixture turns {\"$bin\":...} in ctl:broadcast arguments into bytes, and the "
+                      "other client gets a BINARY_EVENT with placeholders numbered depth-first.",
+       .level = Level::must,
+       .source = "fixture contract (ctl:broadcast, $bin); " + spec,
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [p0, p1](Context& c) {
         auto sender = joined(c);
         auto receiver = c.open_sio();
@@ -247,11 +289,15 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/15", "Binary on a custom namespace: count before namespace, acks both ways",
-       "On /custom a BINARY_EVENT MUST be written 5<n>-/custom,<id>[...] (the attachment count "
-       "before the namespace), and a BINARY_ACK from the client on /custom MUST be accepted.",
-       Level::must, spec + "; PROTOCOL notes §4.2 (attachment count position)", kAllTransports,
-       true},
+      {.id = "sio/binary/15",
+       .title = "Binary on a custom namespace: count before namespace, acks both ways",
+       .requirement =
+           "On /custom a BINARY_EVENT MUST be written 5<n>-/custom,<id>[...] (the attachment count "
+           "before the namespace), and a BINARY_ACK from the client on /custom MUST be accepted.",
+       .level = Level::must,
+       .source = spec + "; PROTOCOL notes §4.2 (attachment count position)",
+       .transports = kAllTransports,
+       .extended = true},
       [p0](Context& c) {
         auto client = joined(c, "/custom");
         const auto id = client->next_id();
@@ -274,12 +320,14 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/16", "Binary packets back to back keep their attachments apart",
-       "Two binary packets sent back to back (one polling payload, or consecutive frames) MUST "
-       "each be rebuilt with its own attachments and echoed in order, header and attachments "
-       "together.",
-       Level::must, spec + "; PROTOCOL notes §4.2 (interleaved binary packets)",
-       kPollingAndWebSocket},
+      {.id = "sio/binary/16",
+       .title = "Binary packets back to back keep their attachments apart",
+       .requirement = "Two binary packets sent back to back (one polling payload, or consecutive "
+                      "frames) MUST each be rebuilt with its own attachments and echoed in order, "
+                      "header and attachments together.",
+       .level = Level::must,
+       .source = spec + "; PROTOCOL notes §4.2 (interleaved binary packets)",
+       .transports = kPollingAndWebSocket},
       [p0](Context& c) {
         auto client = joined(c);
         send_all(*client, {{"51-[\"message\"," + p0 + "]"},
@@ -292,10 +340,13 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/17", "An empty attachment round trips",
-       "An attachment of zero bytes (an empty \"b\" record, or an empty binary frame) is a valid "
-       "binary value and MUST be echoed as an empty attachment.",
-       Level::must, spec + "; Engine.IO v4 specification, Packet encoding", kPollingAndWebSocket},
+      {.id = "sio/binary/17",
+       .title = "An empty attachment round trips",
+       .requirement = "An attachment of zero bytes (an empty \"b\" record, or an empty binary "
+                      "frame) is a valid binary value and MUST be echoed as an empty attachment.",
+       .level = Level::must,
+       .source = spec + "; Engine.IO v4 specification, Packet encoding",
+       .transports = kPollingAndWebSocket},
       [p0](Context& c) {
         auto client = joined(c);
         send_all(*client, {{"51-[\"message\"," + p0 + "]"}, {"", true}});
@@ -303,11 +354,14 @@ void add_sio_binary(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/binary/18",
-       "A large attachment round trips (128 KB over WebSocket, 32 KB over polling)",
-       "An attachment well under maxPayload (128 KB over WebSocket; 32 KB over polling, about "
-       "43 KB of base64 in a POST that comes in two TCP writes) MUST be echoed whole.",
-       Level::must, spec + "; Engine.IO v4 specification (maxPayload)", kPollingAndWebSocket},
+      {.id = "sio/binary/18",
+       .title = "A large attachment round trips (128 KB over WebSocket, 32 KB over polling)",
+       .requirement =
+           "An attachment well under maxPayload (128 KB over WebSocket; 32 KB over polling, about "
+           "43 KB of base64 in a POST that comes in two TCP writes) MUST be echoed whole.",
+       .level = Level::must,
+       .source = spec + "; Engine.IO v4 specification (maxPayload)",
+       .transports = kPollingAndWebSocket},
       [p0](Context& c) {
         auto client = joined(c);
         HandPonged hand(c, *client);

@@ -91,22 +91,6 @@ void join_all(Context& c, std::vector<Peer>& ps, const std::string& nsp) {
   }
 }
 
-// Emits [event, arg] with a fresh ack id, without waiting.
-std::uint64_t emit(Peer& p, std::string_view nsp, std::string_view event, std::string_view arg) {
-  const auto id = p.io->next_id();
-  std::string data = "[" + json_string(event) + (arg.empty() ? "" : "," + std::string(arg)) + "]";
-  send_all(p, {codec::sio_text(2, nsp, id, data)});
-  return id;
-}
-
-// A control event and its ack's single argument.
-Json ctl(Context& c, Peer& p, std::string_view nsp, std::string_view event,
-         std::string_view arg = "") {
-  const auto id = emit(p, nsp, event, arg);
-  const std::string what = p.name + ": " + std::string(event) + " on " + std::string(nsp);
-  return ack_argument(c, await_ack(c, p, nsp, id, Ms(3000), what), what);
-}
-
 void expect_ok(Context& c, const Json& answer, const std::string& what) {
   c.expect_eq(what, R"({"ok":true})", codec::dump(answer));
 }
@@ -212,171 +196,143 @@ SioReceived answer_event(Context& c, Peer& p, std::string_view nsp, std::string_
 const std::string kS28 = "socket.io 4.8 observed (S28); Socket.IO rooms and broadcasting";
 const std::string kContract = "fixture contract (extended), ctl:broadcast";
 
+// The cases about who receives a broadcast, all of one shape: clients A, B, C... join the case's
+// namespace and some rooms; A asks for broadcasts; fences prove who received each, and how often.
+struct WhoReceives {
+  CaseInfo info;
+  int clients = 3;
+  int on_case = 0;  // clients on the case's transport (the rest on WebSocket); 0: open_mixed
+  std::vector<std::pair<int, std::string>> joins;  // client -> a room or a list of rooms (JSON)
+  struct Broadcast {
+    std::string request;  // ctl:broadcast's argument; "@C" stands for C's socket id
+    std::string event;
+    std::vector<std::string> received;  // each client's EVENT data, or "" for nothing
+  };
+  std::vector<Broadcast> broadcasts;
+};
+
+void who_receives(Context& c, const WhoReceives& row) {
+  const auto nsp = private_nsp();
+  auto ps = row.on_case ? open_variant(c, row.clients, row.on_case) : open_mixed(c, row.clients);
+  join_all(c, ps, nsp);
+  if (!row.joins.empty()) {
+    std::vector<int> who;
+    std::vector<std::string> rooms;
+    for (const auto& [i, room] : row.joins) {
+      who.push_back(i);
+      rooms.push_back(room);
+    }
+    ctl_all(c, ps, who, nsp, "ctl:join", rooms);
+  }
+  for (std::size_t k = 0; k < row.broadcasts.size(); ++k) {
+    const auto& b = row.broadcasts[k];
+    auto request = b.request;
+    if (const auto at = request.find("\"@C\""); at != std::string::npos)
+      request.replace(at, 4, json_string(ps[2].sid[nsp]));
+    expect_ok(
+        c, ctl(c, ps[0], nsp, "ctl:broadcast", request),
+        "A's ctl:broadcast ack" + (row.broadcasts.size() > 1 ? " #" + std::to_string(k + 1) : ""));
+    std::vector<std::string> expected;
+    for (const auto& data : b.received)
+      expected.push_back(data.empty() ? "" : event_text(nsp, data));
+    expect_deliveries(c, ps, nsp, b.event, expected);
+  }
+}
+
+const std::vector<WhoReceives> kWhoReceives{
+    {.info = {.id = "sio/broadcast/1",
+              .title = "A broadcast to a room reaches its other members only",
+              .requirement = "A broadcast from a socket to a room (socket.to(room)) MUST reach "
+                             "every other member of the room exactly once, and MUST NOT reach the "
+                             "sender (although it is a member) nor sockets outside the room.",
+              .source = kS28,
+              .transports = kAllTransports,
+              .extended = true},
+     .on_case = 2,  // A sends, B in r with A, C outside
+     .joins = {{0, R"("r")"}, {1, R"("r")"}},
+     .broadcasts = {{R"({"event":"news","args":["hi",1],"to":["r"]})",
+                     "news",
+                     {"", R"(["news","hi",1])", ""}}}},
+    {.info = {.id = "sio/broadcast/2",
+              .title = "A broadcast without rooms reaches every other socket of the namespace",
+              .requirement = "socket.broadcast.emit MUST reach every other socket of the namespace "
+                             "exactly once, and not the sender.",
+              .source = kS28,
+              .extended = true},
+     .broadcasts = {{R"({"event":"all","args":[{"k":[true,null]}]})",
+                     "all",
+                     {"", R"(["all",{"k":[true,null]}])", R"(["all",{"k":[true,null]}])"}}}},
+    {.info = {.id = "sio/broadcast/3",
+              .title = "includeSelf reaches every socket of the namespace, the sender too",
+              .requirement = "A namespace-wide broadcast (io.of(nsp).emit) MUST reach every socket "
+                             "of the namespace exactly once, the one that asked for it included.",
+              .source = "Socket.IO emit cheatsheet (io.emit); " + kContract,
+              .extended = true},
+     .broadcasts = {{R"({"event":"all","args":[],"includeSelf":true})",
+                     "all",
+                     {R"(["all"])", R"(["all"])", R"(["all"])"}}}},
+    {.info = {.id = "sio/broadcast/4",
+              .title = "includeSelf with a room reaches its members, the sender too",
+              .requirement =
+                  "io.of(nsp).to(room).emit MUST reach every member of the room exactly once, the "
+                  "sender included when it is a member, and no socket outside the room.",
+              .source = "Socket.IO emit cheatsheet (io.to(room).emit); " + kContract,
+              .extended = true},
+     .joins = {{0, R"("r")"}, {2, R"("r")"}},  // A and C in r, B outside
+     .broadcasts = {{R"({"event":"news","args":["x"],"to":["r"],"includeSelf":true})",
+                     "news",
+                     {R"(["news","x"])", "", R"(["news","x"])"}}}},
+    {.info = {.id = "sio/broadcast/5",
+              .title = "except leaves a room out",
+              .requirement = "Sockets in an except room MUST NOT receive the broadcast, whether it "
+                             "targets every socket or some rooms; the others MUST receive it once.",
+              .source = "socket.io 4.8 BroadcastOperator.except; " + kContract,
+              .extended = true},
+     .joins = {{1, R"(["r","x"])"}, {2, R"("r")"}},  // A sends; B in r and x; C in r
+     // Every other socket except x: C only. Then room r except x: C again, not B (in both).
+     .broadcasts = {{R"({"event":"one","args":[],"except":["x"]})", "one", {"", "", R"(["one"])"}},
+                    {R"({"event":"two","args":[],"to":["r"],"except":"x"})",
+                     "two",
+                     {"", "", R"(["two"])"}}}},
+    {.info = {.id = "sio/broadcast/6",
+              .title = "A socket in several target rooms receives the broadcast once",
+              .requirement =
+                  "A broadcast to several rooms MUST reach each socket of their union exactly "
+                  "once, even one that is in several of the rooms, and no socket in none of them.",
+              .source = "socket.io 4.8 in-memory adapter (each socket once); " + kS28,
+              .extended = true},
+     .clients = 4,  // A sends (in r1); B in r1+r2; C in r2; D in none
+     .joins = {{0, R"("r1")"}, {1, R"(["r1","r2"])"}, {2, R"("r2")"}},
+     .broadcasts = {{R"({"event":"multi","args":[7],"to":["r1","r2"]})",
+                     "multi",
+                     {"", R"(["multi",7])", R"(["multi",7])", ""}}}},
+    {.info = {.id = "sio/broadcast/7",
+              .title = "A socket's own id is a room: a private message",
+              .requirement = "Every socket is in the room named by its id: a broadcast to that "
+                             "room MUST reach that socket only.",
+              .source = "Socket.IO rooms (each socket joins the room of its id); " + kS28,
+              .extended = true},
+     .broadcasts = {{R"({"event":"dm","args":["for C"],"to":["@C"]})",
+                     "dm",
+                     {"", "", R"(["dm","for C"])"}}}},
+};
+
 }  // namespace
 
 void add_sio_broadcast(std::vector<Case>& out) {
-  add(out,
-      {"sio/broadcast/1", "A broadcast to a room reaches its other members only",
-       "A broadcast from a socket to a room (socket.to(room)) MUST reach every other member of the "
-       "room exactly once, and MUST NOT reach the sender (although it is a member) nor sockets "
-       "outside the room.",
-       Level::must, kS28, kAllTransports, true},
-      [](Context& c) {
-        const auto nsp = private_nsp();
-        auto ps = open_variant(c, 3, 2);  // A sends, B in r with A, C outside
-        join_all(c, ps, nsp);
-        ctl_all(c, ps, {0, 1}, nsp, "ctl:join", {R"("r")"});
-        expect_ok(
-            c,
-            ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"news","args":["hi",1],"to":["r"]})"),
-            "A's ctl:broadcast ack");
-        const auto text = event_text(nsp, R"(["news","hi",1])");
-        expect_deliveries(c, ps, nsp, "news", {"", text, ""});
-      });
+  for (const auto& row : kWhoReceives)
+    add(out, row.info, [&row](Context& c) { who_receives(c, row); });
 
   add(out,
-      {"sio/broadcast/2",
-       "A broadcast without rooms reaches every other socket of the namespace",
-       "socket.broadcast.emit MUST reach every other socket of the namespace exactly once, and not "
-       "the sender.",
-       Level::must,
-       kS28,
-       {},
-       true},
-      [](Context& c) {
-        const auto nsp = private_nsp();
-        auto ps = open_mixed(c, 3);
-        join_all(c, ps, nsp);
-        expect_ok(
-            c, ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"all","args":[{"k":[true,null]}]})"),
-            "A's ctl:broadcast ack");
-        const auto text = event_text(nsp, R"(["all",{"k":[true,null]}])");
-        expect_deliveries(c, ps, nsp, "all", {"", text, text});
-      });
-
-  add(out,
-      {"sio/broadcast/3",
-       "includeSelf reaches every socket of the namespace, the sender too",
-       "A namespace-wide broadcast (io.of(nsp).emit) MUST reach every socket of the namespace "
-       "exactly once, the one that asked for it included.",
-       Level::must,
-       "Socket.IO emit cheatsheet (io.emit); " + kContract,
-       {},
-       true},
-      [](Context& c) {
-        const auto nsp = private_nsp();
-        auto ps = open_mixed(c, 3);
-        join_all(c, ps, nsp);
-        expect_ok(
-            c,
-            ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"all","args":[],"includeSelf":true})"),
-            "A's ctl:broadcast ack");
-        const auto text = event_text(nsp, R"(["all"])");
-        expect_deliveries(c, ps, nsp, "all", {text, text, text});
-      });
-
-  add(out,
-      {"sio/broadcast/4",
-       "includeSelf with a room reaches its members, the sender too",
-       "io.of(nsp).to(room).emit MUST reach every member of the room exactly once, the sender "
-       "included when it is a member, and no socket outside the room.",
-       Level::must,
-       "Socket.IO emit cheatsheet (io.to(room).emit); " + kContract,
-       {},
-       true},
-      [](Context& c) {
-        const auto nsp = private_nsp();
-        auto ps = open_mixed(c, 3);  // A and C in r, B outside
-        join_all(c, ps, nsp);
-        ctl_all(c, ps, {0, 2}, nsp, "ctl:join", {R"("r")"});
-        expect_ok(c,
-                  ctl(c, ps[0], nsp, "ctl:broadcast",
-                      R"({"event":"news","args":["x"],"to":["r"],"includeSelf":true})"),
-                  "A's ctl:broadcast ack");
-        const auto text = event_text(nsp, R"(["news","x"])");
-        expect_deliveries(c, ps, nsp, "news", {text, "", text});
-      });
-
-  add(out,
-      {"sio/broadcast/5",
-       "except leaves a room out",
-       "Sockets in an except room MUST NOT receive the broadcast, whether it targets every socket "
-       "or some rooms; the others MUST receive it once.",
-       Level::must,
-       "socket.io 4.8 BroadcastOperator.except; " + kContract,
-       {},
-       true},
-      [](Context& c) {
-        const auto nsp = private_nsp();
-        auto ps = open_mixed(c, 3);  // A sends; B in r and x; C in r
-        join_all(c, ps, nsp);
-        ctl_all(c, ps, {1, 2}, nsp, "ctl:join", {R"(["r","x"])", R"("r")"});
-        // Every other socket except x: C only.
-        expect_ok(
-            c, ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"one","args":[],"except":["x"]})"),
-            "A's first ctl:broadcast ack");
-        expect_deliveries(c, ps, nsp, "one", {"", "", event_text(nsp, R"(["one"])")});
-        // Room r except x: C again, not B (in both).
-        expect_ok(c,
-                  ctl(c, ps[0], nsp, "ctl:broadcast",
-                      R"({"event":"two","args":[],"to":["r"],"except":"x"})"),
-                  "A's second ctl:broadcast ack");
-        expect_deliveries(c, ps, nsp, "two", {"", "", event_text(nsp, R"(["two"])")});
-      });
-
-  add(out,
-      {"sio/broadcast/6",
-       "A socket in several target rooms receives the broadcast once",
-       "A broadcast to several rooms MUST reach each socket of their union exactly once, even one "
-       "that is in several of the rooms, and no socket in none of them.",
-       Level::must,
-       "socket.io 4.8 in-memory adapter (each socket once); " + kS28,
-       {},
-       true},
-      [](Context& c) {
-        const auto nsp = private_nsp();
-        auto ps = open_mixed(c, 4);  // A sends (in r1); B in r1+r2; C in r2; D in none
-        join_all(c, ps, nsp);
-        ctl_all(c, ps, {0, 1, 2}, nsp, "ctl:join", {R"("r1")", R"(["r1","r2"])", R"("r2")"});
-        expect_ok(
-            c,
-            ctl(c, ps[0], nsp, "ctl:broadcast", R"({"event":"multi","args":[7],"to":["r1","r2"]})"),
-            "A's ctl:broadcast ack");
-        const auto text = event_text(nsp, R"(["multi",7])");
-        expect_deliveries(c, ps, nsp, "multi", {"", text, text, ""});
-      });
-
-  add(out,
-      {"sio/broadcast/7",
-       "A socket's own id is a room: a private message",
-       "Every socket is in the room named by its id: a broadcast to that room MUST reach that "
-       "socket only.",
-       Level::must,
-       "Socket.IO rooms (each socket joins the room of its id); " + kS28,
-       {},
-       true},
-      [](Context& c) {
-        const auto nsp = private_nsp();
-        auto ps = open_mixed(c, 3);
-        join_all(c, ps, nsp);
-        const std::string to = json_string(ps[2].sid[nsp]);
-        expect_ok(c,
-                  ctl(c, ps[0], nsp, "ctl:broadcast",
-                      R"({"event":"dm","args":["for C"],"to":[)" + to + "]}"),
-                  "A's ctl:broadcast ack");
-        expect_deliveries(c, ps, nsp, "dm", {"", "", event_text(nsp, R"(["dm","for C"])")});
-      });
-
-  add(out,
-      {"sio/broadcast/8",
-       "The broadcast is sent before the sender's ack",
-       "Packets to one socket MUST arrive in the order the server sent them: a broadcast emitted "
-       "by a handler before it acknowledges arrives before the ack at the sender (includeSelf), "
-       "and has reached the other recipients' queues by then.",
-       Level::must,
-       "fixture contract (ctl:broadcast: the emit happens before the ack)",
-       {},
-       true},
+      {.id = "sio/broadcast/8",
+       .title = "The broadcast is sent before the sender's ack",
+       .requirement =
+           "Packets to one socket MUST arrive in the order the server sent them: a broadcast "
+           "emitted by a handler before it acknowledges arrives before the ack at the sender "
+           "(includeSelf), and has reached the other recipients' queues by then.",
+       .level = Level::must,
+       .source = "fixture contract (ctl:broadcast: the emit happens before the ack)",
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_mixed(c, 3);  // A and B in r, C outside
@@ -399,11 +355,15 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/9", "Binary arguments reach the recipients as attachments",
-       "A broadcast whose arguments hold binary MUST reach each recipient as a BINARY_EVENT with "
-       "placeholders numbered depth-first and the attachments in that order, byte for byte.",
-       Level::must, "Socket.IO v5 specification, Packet encoding (BINARY_EVENT); " + kContract,
-       kPollingAndWebSocket, true},
+      {.id = "sio/broadcast/9",
+       .title = "Binary arguments reach the recipients as attachments",
+       .requirement = "A broadcast whose arguments hold binary MUST reach each recipient as a "
+                      "BINARY_EVENT with placeholders numbered depth-first and the attachments in "
+                      "that order, byte for byte.",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, Packet encoding (BINARY_EVENT); " + kContract,
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_variant(c, 3, 2);  // A sends, B and C in r with A
@@ -422,14 +382,14 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/10",
-       "A broadcast does not cross namespaces",
-       "A broadcast MUST reach sockets of its own namespace only: neither the other namespaces of "
-       "a recipient's connection nor a room of the same name in another namespace.",
-       Level::must,
-       "Socket.IO namespaces (rooms and broadcasts are per namespace)",
-       {},
-       true},
+      {.id = "sio/broadcast/10",
+       .title = "A broadcast does not cross namespaces",
+       .requirement =
+           "A broadcast MUST reach sockets of its own namespace only: neither the other namespaces "
+           "of a recipient's connection nor a room of the same name in another namespace.",
+       .level = Level::must,
+       .source = "Socket.IO namespaces (rooms and broadcasts are per namespace)",
+       .extended = true},
       [](Context& c) {
         const auto one = private_nsp();
         auto two = private_nsp();
@@ -462,15 +422,14 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/11",
-       "A broadcast with an ack gathers each recipient's first argument",
-       "A broadcast that asks for acks MUST send every recipient an EVENT with an ack id, and "
-       "report the first argument of each recipient's ack, one per recipient, once all have "
-       "answered.",
-       Level::must,
-       "socket.io 4.8 broadcast with ack (S29); fixture contract, ctl:broadcast-with-ack",
-       {},
-       true},
+      {.id = "sio/broadcast/11",
+       .title = "A broadcast with an ack gathers each recipient's first argument",
+       .requirement = "A broadcast that asks for acks MUST send every recipient an EVENT with an "
+                      "ack id, and report the first argument of each recipient's ack, one per "
+                      "recipient, once all have answered.",
+       .level = Level::must,
+       .source = "socket.io 4.8 broadcast with ack (S29); fixture contract, ctl:broadcast-with-ack",
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_mixed(c, 3);
@@ -506,15 +465,14 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/12",
-       "A broadcast with an ack uses one ack id for every recipient",
-       "A broadcast that asks for acks SHOULD give every recipient the same ack id (the reference "
-       "encodes the packet once); a server that numbers each recipient's acks on its own departs "
-       "from the reference.",
-       Level::should,
-       "socket.io 4.8 observed (S29: one id for all recipients)",
-       {},
-       true},
+      {.id = "sio/broadcast/12",
+       .title = "A broadcast with an ack uses one ack id for every recipient",
+       .requirement = "A broadcast that asks for acks SHOULD give every recipient the same ack id "
+                      "(socket.io 4.8 encodes the packet once); a server that numbers each "
+                      "recipient's acks on its own departs from socket.io 4.8.",
+       .level = Level::should,
+       .source = "socket.io 4.8 observed (S29: one id for all recipients)",
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_mixed(c, 3);
@@ -538,15 +496,15 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/13",
-       "A broadcast with an ack times out with the answers it got",
-       "When some recipients do not answer within the timeout, the broadcast MUST report the "
-       "timeout (not earlier) together with the answers that came in time.",
-       Level::must,
-       "socket.io 4.8 observed (S29); fixture contract, ctl:broadcast-with-ack",
-       {},
-       true,
-       true},
+      {.id = "sio/broadcast/13",
+       .title = "A broadcast with an ack times out with the answers it got",
+       .requirement =
+           "When some recipients do not answer within the timeout, the broadcast MUST report the "
+           "timeout (not earlier) together with the answers that came in time.",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S29); fixture contract, ctl:broadcast-with-ack",
+       .extended = true,
+       .timing = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_mixed(c, 3);
@@ -570,14 +528,13 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/14",
-       "A broadcast with an ack to nobody answers at once",
-       "A broadcast that asks for acks and has no recipient MUST complete at once with no "
-       "answers, without waiting for its timeout.",
-       Level::must,
-       "socket.io 4.8 broadcastWithAck (no recipient: [] at once)",
-       {},
-       true},
+      {.id = "sio/broadcast/14",
+       .title = "A broadcast with an ack to nobody answers at once",
+       .requirement = "A broadcast that asks for acks and has no recipient MUST complete at once "
+                      "with no answers, without waiting for its timeout.",
+       .level = Level::must,
+       .source = "socket.io 4.8 broadcastWithAck (no recipient: [] at once)",
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_mixed(c, 3);
@@ -596,14 +553,14 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/15",
-       "A binary ack to a broadcast stays binary",
-       "A recipient MAY answer a broadcast with a BINARY_ACK; the server MUST rebuild its "
-       "attachments, and the fixture's report carries them as real attachments (BINARY_ACK).",
-       Level::must,
-       "Socket.IO v5 specification, BINARY_ACK; fixture contract, ctl:broadcast-with-ack",
-       {},
-       true},
+      {.id = "sio/broadcast/15",
+       .title = "A binary ack to a broadcast stays binary",
+       .requirement =
+           "A recipient MAY answer a broadcast with a BINARY_ACK; the server MUST rebuild its "
+           "attachments, and the fixture's report carries them as real attachments (BINARY_ACK).",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, BINARY_ACK; fixture contract, ctl:broadcast-with-ack",
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_mixed(c, 3);
@@ -624,14 +581,14 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/16",
-       "A volatile broadcast reaches idle WebSocket clients",
-       "A volatile packet MAY be dropped for a recipient that is not writable, but a WebSocket "
-       "recipient with nothing in flight is writable: the reference delivers it (recorded).",
-       Level::may,
-       "socket.io 4.8 volatile flag; Socket.IO rooms and broadcasting",
-       {},
-       true},
+      {.id = "sio/broadcast/16",
+       .title = "A volatile broadcast reaches idle WebSocket clients",
+       .requirement =
+           "A volatile packet MAY be dropped for a recipient that is not writable, but a WebSocket "
+           "recipient with nothing in flight is writable: socket.io 4.8 delivers it (recorded).",
+       .level = Level::may,
+       .source = "socket.io 4.8 volatile flag; Socket.IO rooms and broadcasting",
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_peers(c, {Transport::websocket, Transport::websocket, Transport::websocket});
@@ -644,10 +601,14 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/17", "compress:false is accepted and the broadcast still arrives",
-       "The compress flag only changes how the bytes travel: a broadcast with compress false MUST "
-       "be accepted and MUST reach its recipients unchanged.",
-       Level::must, "socket.io 4.8 compress flag; " + kContract, kPollingAndWebSocket, true},
+      {.id = "sio/broadcast/17",
+       .title = "compress:false is accepted and the broadcast still arrives",
+       .requirement = "The compress flag only changes how the bytes travel: a broadcast with "
+                      "compress false MUST be accepted and MUST reach its recipients unchanged.",
+       .level = Level::must,
+       .source = "socket.io 4.8 compress flag; " + kContract,
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_variant(c, 3, 2);
@@ -662,14 +623,13 @@ void add_sio_broadcast(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/broadcast/18",
-       "Consecutive broadcasts arrive in order",
-       "Packets the server sends one socket MUST arrive in the order sent: three broadcasts in a "
-       "row reach each recipient in that order.",
-       Level::must,
-       "Engine.IO v4 specification (ordered transports); " + kS28,
-       {},
-       true},
+      {.id = "sio/broadcast/18",
+       .title = "Consecutive broadcasts arrive in order",
+       .requirement = "Packets the server sends one socket MUST arrive in the order sent: three "
+                      "broadcasts in a row reach each recipient in that order.",
+       .level = Level::must,
+       .source = "Engine.IO v4 specification (ordered transports); " + kS28,
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto ps = open_mixed(c, 3);

@@ -11,27 +11,11 @@ std::unique_ptr<SioClient> joined(Context& c, std::string_view nsp) {
   return client;
 }
 
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out = "<";
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i) out += ' ';
-    if (i == 32) {
-      out += "... " + std::to_string(bytes.size()) + " bytes";
-      break;
-    }
-    const auto b = static_cast<unsigned char>(bytes[i]);
-    out += kDigits[b >> 4];
-    out += kDigits[b & 15];
-  }
-  return out + ">";
-}
-
 // A packet as the checks show it: its text, then its attachments.
 std::string shown(const SioReceived& r) {
   std::string s = r.text;
   for (const auto& a : r.attachments)
-    s += " + " + hex(a);
+    s += " + " + text::attachment(a);
   return s;
 }
 

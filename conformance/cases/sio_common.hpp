@@ -14,9 +14,6 @@ namespace conform::cases {
 // A client that has joined `nsp` (the fixture's "auth" event taken); fails the case otherwise.
 std::unique_ptr<SioClient> joined(Context& c, std::string_view nsp = "/");
 
-// Bytes as "<0a 1b ...>" (the first 32, then the count).
-std::string hex(std::string_view bytes);
-
 // A packet as the checks show it: its text, then its attachments.
 std::string shown(const SioReceived& r);
 

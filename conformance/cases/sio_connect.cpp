@@ -24,11 +24,13 @@ void add_sio_connect(std::vector<Case>& out) {
   const std::string official = "official Socket.IO test suite; fixture contract";
 
   add(out,
-      {"sio/connect/1", "CONNECT is answered with {\"sid\"} only",
-       "A CONNECT to \"/\" MUST be answered with CONNECT {\"sid\":\"...\"}: with connection state "
-       "recovery off, sid "
-       "is the only key.",
-       Level::must, official, kAllTransports},
+      {.id = "sio/connect/1",
+       .title = "CONNECT is answered with {\"sid\"} only",
+       .requirement = "A CONNECT to \"/\" MUST be answered with CONNECT {\"sid\":\"...\"}: with "
+                      "connection state recovery off, sid is the only key.",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send("0");
@@ -41,11 +43,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/2", "The first event after the CONNECT reply is auth with {}",
-       "Right after accepting a CONNECT without payload, the fixture MUST emit auth with {} (the "
-       "CONNECT reply comes "
-       "first).",
-       Level::must, official, kAllTransports},
+      {.id = "sio/connect/2",
+       .title = "The first event after the CONNECT reply is auth with {}",
+       .requirement = "Right after accepting a CONNECT without payload, the fixture MUST emit auth "
+                      "with {} (the CONNECT reply comes first).",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send("0");
@@ -56,11 +60,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/3", "The CONNECT payload comes back byte for byte in auth",
-       "The fixture MUST emit auth with the CONNECT payload, serialised as JSON.stringify writes "
-       "it: canonical input "
-       "comes back byte for byte.",
-       Level::must, official, kAllTransports},
+      {.id = "sio/connect/3",
+       .title = "The CONNECT payload comes back byte for byte in auth",
+       .requirement = "The fixture MUST emit auth with the CONNECT payload, serialised as "
+                      "JSON.stringify writes it: canonical input comes back byte for byte.",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send(R"(0{"token":"123","nested":{"z":1,"a":[true,null,1.5]}})");
@@ -71,10 +77,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/4", "A custom namespace is joined and answers on its own name",
-       "CONNECT to /custom MUST be answered 0/custom,{\"sid\":...} and followed by "
-       "2/custom,[\"auth\",...].",
-       Level::must, official, kAllTransports},
+      {.id = "sio/connect/4",
+       .title = "A custom namespace is joined and answers on its own name",
+       .requirement = "CONNECT to /custom MUST be answered 0/custom,{\"sid\":...} and followed by "
+                      "2/custom,[\"auth\",...].",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send(R"(0/custom,{"token":"abc"})");
@@ -86,10 +95,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/5", "An unknown namespace is refused",
-       "CONNECT to a namespace that does not exist MUST be answered CONNECT_ERROR "
-       "{\"message\":\"Invalid namespace\"} on that namespace.",
-       Level::must, official, kAllTransports},
+      {.id = "sio/connect/5",
+       .title = "An unknown namespace is refused",
+       .requirement = "CONNECT to a namespace that does not exist MUST be answered CONNECT_ERROR "
+                      "{\"message\":\"Invalid namespace\"} on that namespace.",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send("0/random,");
@@ -98,10 +110,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/6", "A namespace without the trailing comma is read to the end",
-       "\"0/random\" (no comma) names /random: the server MUST answer "
-       "4/random,{\"message\":\"Invalid namespace\"}.",
-       Level::must, official + "; socket.io-parser", kAllTransports},
+      {.id = "sio/connect/6",
+       .title = "A namespace without the trailing comma is read to the end",
+       .requirement = "\"0/random\" (no comma) names /random: the server MUST answer "
+                      "4/random,{\"message\":\"Invalid namespace\"}.",
+       .level = Level::must,
+       .source = official + "; socket.io-parser",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send("0/random");
@@ -110,10 +125,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/7", "A refusal leaves the connection usable",
-       "After a refused CONNECT the connection MUST stay open, and other namespaces MUST be "
-       "joinable on it.",
-       Level::must, spec, kAllTransports},
+      {.id = "sio/connect/7",
+       .title = "A refusal leaves the connection usable",
+       .requirement = "After a refused CONNECT the connection MUST stay open, and other namespaces "
+                      "MUST be joinable on it.",
+       .level = Level::must,
+       .source = spec,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send("0/random,");
@@ -122,11 +140,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/8", "The socket id is not the Engine.IO session id",
-       "The sid of a CONNECT reply MUST be a new id, never the Engine.IO session id (which grants "
-       "control of the "
-       "session).",
-       Level::must, spec + "; socket.io security note", kAllTransports},
+      {.id = "sio/connect/8",
+       .title = "The socket id is not the Engine.IO session id",
+       .requirement = "The sid of a CONNECT reply MUST be a new id, never the Engine.IO session id "
+                      "(which grants control of the session).",
+       .level = Level::must,
+       .source = spec + "; socket.io security note",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         const auto id = expect_accept(c, *client, "/", "");
@@ -134,9 +154,12 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/9", "Each namespace of a connection has its own socket id",
-       "Joining / and /custom on one connection MUST give two different socket ids.", Level::must,
-       spec, kAllTransports},
+      {.id = "sio/connect/9",
+       .title = "Each namespace of a connection has its own socket id",
+       .requirement = "Joining / and /custom on one connection MUST give two different socket ids.",
+       .level = Level::must,
+       .source = spec,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         const auto a = expect_accept(c, *client, "/", "");
@@ -145,12 +168,11 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/10",
-       "Connections get different socket ids",
-       "Two connections joining / MUST get different socket ids.",
-       Level::must,
-       spec,
-       {}},
+      {.id = "sio/connect/10",
+       .title = "Connections get different socket ids",
+       .requirement = "Two connections joining / MUST get different socket ids.",
+       .level = Level::must,
+       .source = spec},
       [](Context& c) {
         auto one = c.open_sio();
         auto two = c.open_sio();
@@ -160,11 +182,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/11", "A CONNECT payload that is not an object closes the connection",
-       "The CONNECT payload MUST be an object when present; \"0\\\"s\\\"\" is a protocol violation "
-       "and the server MUST "
-       "close the connection promptly.",
-       Level::must, spec + " (packet validity)", kAllTransports},
+      {.id = "sio/connect/11",
+       .title = "A CONNECT payload that is not an object closes the connection",
+       .requirement = "The CONNECT payload MUST be an object when present; \"0\\\"s\\\"\" is a "
+                      "protocol violation and the server MUST close the connection promptly.",
+       .level = Level::must,
+       .source = spec + " (packet validity)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send(R"(0"s")");
@@ -172,9 +196,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/12", "A CONNECT whose payload is an array closes the connection",
-       "\"0[]\" is a protocol violation: the server MUST close the connection promptly.",
-       Level::must, spec + " (packet validity)", kAllTransports},
+      {.id = "sio/connect/12",
+       .title = "A CONNECT whose payload is an array closes the connection",
+       .requirement =
+           "\"0[]\" is a protocol violation: the server MUST close the connection promptly.",
+       .level = Level::must,
+       .source = spec + " (packet validity)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send("0[]");
@@ -182,11 +210,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/13", "A second CONNECT to a joined namespace closes the connection",
-       "CONNECT to a namespace the client has already joined is a protocol violation: the server "
-       "MUST close the "
-       "connection promptly.",
-       Level::must, "socket.io 4.8 observed (S1); Socket.IO v5 specification", kAllTransports},
+      {.id = "sio/connect/13",
+       .title = "A second CONNECT to a joined namespace closes the connection",
+       .requirement = "CONNECT to a namespace the client has already joined is a protocol "
+                      "violation: the server MUST close the connection promptly.",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S1); Socket.IO v5 specification",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         expect_accept(c, *client, "/", "");
@@ -195,10 +225,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/14", "An event before any CONNECT closes the connection",
-       "If the first packet is not a CONNECT the server MUST close the connection (the "
-       "specification: \"immediately\").",
-       Level::must, spec, kAllTransports},
+      {.id = "sio/connect/14",
+       .title = "An event before any CONNECT closes the connection",
+       .requirement = "If the first packet is not a CONNECT the server MUST close the connection "
+                      "(the specification: \"immediately\").",
+       .level = Level::must,
+       .source = spec,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->send(R"(2["message","too early"])");
@@ -206,9 +239,13 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/15", "Several CONNECTs at once are all answered",
-       "CONNECTs to several namespaces sent together MUST each be answered (in any order).",
-       Level::must, spec, kAllTransports},
+      {.id = "sio/connect/15",
+       .title = "Several CONNECTs at once are all answered",
+       .requirement =
+           "CONNECTs to several namespaces sent together MUST each be answered (in any order).",
+       .level = Level::must,
+       .source = spec,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         client->eio().send_batch({"40", "40/custom,", "40/random,"});
@@ -226,12 +263,15 @@ void add_sio_connect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/connect/16", "A client that joins no namespace is closed at the connect timeout",
-       "A connection that joins no namespace within the connect timeout (1000 ms in the fixture "
-       "contract) MUST be "
-       "closed by the server, while the client answers every ping.",
-       Level::must, "socket.io connectTimeout; fixture contract", kPollingAndWebSocket, false,
-       true},
+      {.id = "sio/connect/16",
+       .title = "A client that joins no namespace is closed at the connect timeout",
+       .requirement =
+           "A connection that joins no namespace within the connect timeout (1000 ms in the "
+           "fixture contract) MUST be closed by the server, while the client answers every ping.",
+       .level = Level::must,
+       .source = "socket.io connectTimeout; fixture contract",
+       .transports = kPollingAndWebSocket,
+       .timing = true},
       [](Context& c) {
         auto client = c.open_sio();
         const auto start = Clock::now();

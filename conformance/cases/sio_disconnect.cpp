@@ -101,11 +101,14 @@ void judge_reason(Context& c, const codec::Json& reason, const std::vector<std::
 
 void add_sio_disconnect(std::vector<Case>& out) {
   add(out,
-      {"sio/disconnect/1", "A client DISCONNECT gets no reply and the Engine.IO session stays",
-       "After the client sends DISCONNECT for \"/\" (\"41\"), the server MUST NOT answer it and "
-       "MUST keep the Engine.IO connection open: the next packet is the ping.",
-       Level::must, kSpec + "; " + kOfficial + " (should disconnect from the main namespace)",
-       kAllTransports},
+      {.id = "sio/disconnect/1",
+       .title = "A client DISCONNECT gets no reply and the Engine.IO session stays",
+       .requirement =
+           "After the client sends DISCONNECT for \"/\" (\"41\"), the server MUST NOT answer it "
+           "and MUST keep the Engine.IO connection open: the next packet is the ping.",
+       .level = Level::must,
+       .source = kSpec + "; " + kOfficial + " (should disconnect from the main namespace)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         join(c, *client, "/");
@@ -119,11 +122,14 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/2", "After a DISCONNECT the client can join the namespace again",
-       "The Engine.IO connection kept after a DISCONNECT MUST still carry Socket.IO: a new "
-       "CONNECT to the same namespace is accepted (a client that reconnects a socket reuses its "
-       "connection).",
-       Level::must, kSpec + "; socket.io 4.8 observed", kAllTransports},
+      {.id = "sio/disconnect/2",
+       .title = "After a DISCONNECT the client can join the namespace again",
+       .requirement = "The Engine.IO connection kept after a DISCONNECT MUST still carry "
+                      "Socket.IO: a new CONNECT to the same namespace is accepted (a client that "
+                      "reconnects a socket reuses its connection).",
+       .level = Level::must,
+       .source = kSpec + "; socket.io 4.8 observed",
+       .transports = kAllTransports},
       [](Context& c) {
         // Pongs by hand, so that the pong and the CONNECT share one POST on polling.
         SioClient client(c.loop(), c.transport());
@@ -156,11 +162,15 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/3", "A client DISCONNECT is recorded as \"client namespace disconnect\"",
-       "The server MUST handle a client DISCONNECT as the end of that socket, with no reply, and "
-       "SHOULD report the reason as Socket.IO names it: \"client namespace disconnect\".",
-       Level::must, kSpec + "; socket.io 4.8 (DisconnectReason); fixture contract (extended)",
-       kAllTransports, true},
+      {.id = "sio/disconnect/3",
+       .title = "A client DISCONNECT is recorded as \"client namespace disconnect\"",
+       .requirement =
+           "The server MUST handle a client DISCONNECT as the end of that socket, with no reply, "
+           "and SHOULD report the reason as Socket.IO names it: \"client namespace disconnect\".",
+       .level = Level::must,
+       .source = kSpec + "; socket.io 4.8 (DisconnectReason); fixture contract (extended)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto client = c.open_sio();
         const auto sid = join(c, *client, "/");
@@ -174,12 +184,15 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/4", "A server disconnect of \"/\" sends \"41\" and keeps the connection",
-       "socket.disconnect(false) on \"/\" MUST send DISCONNECT \"1\" for \"/\" and keep the "
-       "Engine.IO connection (the client can join again); the reason SHOULD be recorded as "
-       "\"server namespace disconnect\".",
-       Level::must, kSpec + "; socket.io 4.8 observed (S26); fixture contract (ctl:disconnect)",
-       kAllTransports, true},
+      {.id = "sio/disconnect/4",
+       .title = "A server disconnect of \"/\" sends \"41\" and keeps the connection",
+       .requirement = "socket.disconnect(false) on \"/\" MUST send DISCONNECT \"1\" for \"/\" and "
+                      "keep the Engine.IO connection (the client can join again); the reason "
+                      "SHOULD be recorded as \"server namespace disconnect\".",
+       .level = Level::must,
+       .source = kSpec + "; socket.io 4.8 observed (S26); fixture contract (ctl:disconnect)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto client = c.open_sio();
         const auto sid = join(c, *client, "/");
@@ -192,11 +205,15 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/5", "A server disconnect of a custom namespace leaves \"/\" working",
-       "socket.disconnect(false) on /custom MUST send \"1/custom,\"; the socket on \"/\" of the "
-       "same connection MUST keep working; the reason SHOULD be recorded as \"server namespace "
-       "disconnect\".",
-       Level::must, kSpec + "; socket.io 4.8 observed (S26)", kAllTransports, true},
+      {.id = "sio/disconnect/5",
+       .title = "A server disconnect of a custom namespace leaves \"/\" working",
+       .requirement = "socket.disconnect(false) on /custom MUST send \"1/custom,\"; the socket on "
+                      "\"/\" of the same connection MUST keep working; the reason SHOULD be "
+                      "recorded as \"server namespace disconnect\".",
+       .level = Level::must,
+       .source = kSpec + "; socket.io 4.8 observed (S26)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto client = c.open_sio();
         join(c, *client, "/");
@@ -212,13 +229,16 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/6",
-       "A server disconnect with close sends DISCONNECT for every namespace, then closes",
-       "socket.disconnect(true) MUST send DISCONNECT for every namespace the connection joined "
-       "(\"1\" and \"1/custom,\") and then close the Engine.IO connection; each socket's reason "
-       "SHOULD be recorded as \"server namespace disconnect\".",
-       Level::must, "socket.io 4.8 observed (S27); fixture contract (ctl:disconnect)",
-       kAllTransports, true},
+      {.id = "sio/disconnect/6",
+       .title = "A server disconnect with close sends DISCONNECT for every namespace, then closes",
+       .requirement =
+           "socket.disconnect(true) MUST send DISCONNECT for every namespace the connection joined "
+           "(\"1\" and \"1/custom,\") and then close the Engine.IO connection; each socket's "
+           "reason SHOULD be recorded as \"server namespace disconnect\".",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S27); fixture contract (ctl:disconnect)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto other = c.open_sio();
         join(c, *other, "/");
@@ -248,12 +268,15 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/7", "DISCONNECT of a custom namespace leaves \"/\" working, with no reply",
-       "After \"1/custom,\" the server MUST send nothing in reply and the socket on \"/\" MUST "
-       "keep working: the next packet is the answer to an event on \"/\".",
-       Level::must,
-       kSpec + "; " + kOfficial + " (should connect then disconnect from a custom namespace)",
-       kAllTransports},
+      {.id = "sio/disconnect/7",
+       .title = "DISCONNECT of a custom namespace leaves \"/\" working, with no reply",
+       .requirement =
+           "After \"1/custom,\" the server MUST send nothing in reply and the socket on \"/\" MUST "
+           "keep working: the next packet is the answer to an event on \"/\".",
+       .level = Level::must,
+       .source =
+           kSpec + "; " + kOfficial + " (should connect then disconnect from a custom namespace)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         join(c, *client, "/");
@@ -264,13 +287,15 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/8", "An event for a namespace the client left closes the connection",
-       "After \"1/custom,\", an EVENT for /custom is a packet for a namespace the client is not "
-       "connected to: the server SHOULD close the connection promptly, as the reference does.",
-       Level::should,
-       "socket.io 4.8 observed (S3: client.ts closes on a packet for a namespace "
-       "not joined)",
-       kAllTransports},
+      {.id = "sio/disconnect/8",
+       .title = "An event for a namespace the client left closes the connection",
+       .requirement = "After \"1/custom,\", an EVENT for /custom is a packet for a namespace the "
+                      "client is not connected to: the server SHOULD close the connection "
+                      "promptly, as socket.io 4.8 does.",
+       .level = Level::should,
+       .source = "socket.io 4.8 observed (S3: client.ts closes on a packet for a namespace "
+                 "not joined)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         join(c, *client, "/");
@@ -285,13 +310,14 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/9", "A DISCONNECT with a payload closes the connection",
-       "A DISCONNECT packet carries no payload: \"1{}\" is invalid, and the server MUST close the "
-       "connection promptly.",
-       Level::must,
-       "Socket.IO v5 specification, Packet encoding; socket.io-parser "
-       "(isPayloadValid); socket.io 4.8 observed (S5)",
-       kAllTransports},
+      {.id = "sio/disconnect/9",
+       .title = "A DISCONNECT with a payload closes the connection",
+       .requirement = "A DISCONNECT packet carries no payload: \"1{}\" is invalid, and the server "
+                      "MUST close the connection promptly.",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, Packet encoding; socket.io-parser "
+                 "(isPayloadValid); socket.io 4.8 observed (S5)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         join(c, *client, "/");
@@ -300,11 +326,15 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/10", "A client that goes away is recorded as \"transport close\"",
-       "When the client ends the connection (a close packet over polling; closing the "
-       "WebSocket), the server MUST end its sockets and SHOULD record \"transport close\".",
-       Level::must, "socket.io 4.8 (DisconnectReason); fixture contract (extended)", kAllTransports,
-       true},
+      {.id = "sio/disconnect/10",
+       .title = "A client that goes away is recorded as \"transport close\"",
+       .requirement =
+           "When the client ends the connection (a close packet over polling; closing the "
+           "WebSocket), the server MUST end its sockets and SHOULD record \"transport close\".",
+       .level = Level::must,
+       .source = "socket.io 4.8 (DisconnectReason); fixture contract (extended)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto other = c.open_sio();
         join(c, *other, "/");
@@ -320,11 +350,15 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/11", "A client that stops answering pings is recorded as \"ping timeout\"",
-       "When the Engine.IO session ends by ping timeout, the server MUST end its sockets and "
-       "SHOULD record \"ping timeout\".",
-       Level::must, "socket.io 4.8 (DisconnectReason); fixture contract (extended)", kAllTransports,
-       true, true},
+      {.id = "sio/disconnect/11",
+       .title = "A client that stops answering pings is recorded as \"ping timeout\"",
+       .requirement = "When the Engine.IO session ends by ping timeout, the server MUST end its "
+                      "sockets and SHOULD record \"ping timeout\".",
+       .level = Level::must,
+       .source = "socket.io 4.8 (DisconnectReason); fixture contract (extended)",
+       .transports = kAllTransports,
+       .extended = true,
+       .timing = true},
       [](Context& c) {
         auto other = c.open_sio();
         join(c, *other, "/");
@@ -345,14 +379,17 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/12", "A protocol violation is recorded as a server-side close",
-       "When the server closes a connection over an invalid packet, it MUST end its sockets and "
-       "SHOULD record one of Socket.IO's reasons for it: \"parse error\", \"forced close\" or "
-       "\"forced server close\" (which one depends on the transport in the reference).",
-       Level::must,
-       "socket.io 4.8 (DisconnectReason, client.ts onerror); fixture contract "
-       "(extended)",
-       kAllTransports, true},
+      {.id = "sio/disconnect/12",
+       .title = "A protocol violation is recorded as a server-side close",
+       .requirement =
+           "When the server closes a connection over an invalid packet, it MUST end its sockets "
+           "and SHOULD record one of Socket.IO's reasons for it: \"parse error\", \"forced close\" "
+           "or \"forced server close\" (which one depends on the transport in socket.io 4.8).",
+       .level = Level::must,
+       .source = "socket.io 4.8 (DisconnectReason, client.ts onerror); fixture contract "
+                 "(extended)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto other = c.open_sio();
         join(c, *other, "/");
@@ -365,11 +402,14 @@ void add_sio_disconnect(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/disconnect/13", "A DISCONNECT for a namespace never joined",
-       "A DISCONNECT for a namespace the client is not connected to is a packet for a namespace "
-       "not joined; the reference closes the connection. A server MAY ignore it instead "
-       "(recorded).",
-       Level::may, "socket.io 4.8 (client.ts: invalid state closes)", kAllTransports},
+      {.id = "sio/disconnect/13",
+       .title = "A DISCONNECT for a namespace never joined",
+       .requirement = "A DISCONNECT for a namespace the client is not connected to is a packet for "
+                      "a namespace not joined; socket.io 4.8 closes the connection. A server MAY "
+                      "ignore it instead (recorded).",
+       .level = Level::may,
+       .source = "socket.io 4.8 (client.ts: invalid state closes)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         join(c, *client, "/");

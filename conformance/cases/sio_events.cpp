@@ -57,20 +57,26 @@ void add_sio_events(std::vector<Case>& out) {
   const std::string json_rule = "fixture contract (JSON comes back as JSON.stringify writes it)";
 
   add(out,
-      {"sio/events/1", "message is echoed as message-back byte for byte",
-       "An EVENT message with arguments A on / MUST be answered with the EVENT message-back "
-       "carrying A; canonical JSON comes back with the same bytes.",
-       Level::must, official, kAllTransports},
+      {.id = "sio/events/1",
+       .title = "message is echoed as message-back byte for byte",
+       .requirement = "An EVENT message with arguments A on / MUST be answered with the EVENT "
+                      "message-back carrying A; canonical JSON comes back with the same bytes.",
+       .level = Level::must,
+       .source = official,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = joined(c);
         expect_echo(c, *client, R"(1,"2",{"3":[true]})", R"(1,"2",{"3":[true]})");
       });
 
   add(out,
-      {"sio/events/2", "message without arguments is echoed without arguments",
-       "An EVENT [\"message\"] MUST be answered with [\"message-back\"] and no argument (no "
-       "null, no empty array added).",
-       Level::must, "fixture contract", kPollingAndWebSocket},
+      {.id = "sio/events/2",
+       .title = "message without arguments is echoed without arguments",
+       .requirement = "An EVENT [\"message\"] MUST be answered with [\"message-back\"] and no "
+                      "argument (no null, no empty array added).",
+       .level = Level::must,
+       .source = "fixture contract",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto client = joined(c);
         client->send(R"(2["message"])");
@@ -78,10 +84,13 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/3", "Insignificant JSON whitespace is dropped",
-       "JSON with spaces, tabs and newlines between tokens MUST be accepted, and the echo MUST be "
-       "written without them, as JSON.stringify writes it.",
-       Level::must, json_rule, kPollingAndWebSocket},
+      {.id = "sio/events/3",
+       .title = "Insignificant JSON whitespace is dropped",
+       .requirement = "JSON with spaces, tabs and newlines between tokens MUST be accepted, and "
+                      "the echo MUST be written without them, as JSON.stringify writes it.",
+       .level = Level::must,
+       .source = json_rule,
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto client = joined(c);
         client->send("2[ \"message\" ,\n\t{ \"a\" : [ 1 , 2 ] ,\r\n \"b\" : \"x y\" } , null ] ");
@@ -89,14 +98,13 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/4",
-       "Numbers come back as JavaScript writes them",
-       "Numbers MUST be read as IEEE doubles and written as JavaScript's Number-to-string does: "
-       "1.0 is 1, -0 is 0, 1e21 is 1e+21, 1e-7 stays 1e-7, integers past 2^53 round, and "
-       "numbers too large for a double become null.",
-       Level::must,
-       json_rule,
-       {}},
+      {.id = "sio/events/4",
+       .title = "Numbers come back as JavaScript writes them",
+       .requirement = "Numbers MUST be read as IEEE doubles and written as JavaScript's "
+                      "Number-to-string does: 1.0 is 1, -0 is 0, 1e21 is 1e+21, 1e-7 stays 1e-7, "
+                      "integers past 2^53 round, and numbers too large for a double become null.",
+       .level = Level::must,
+       .source = json_rule},
       [](Context& c) {
         auto client = joined(c);
         expect_echo(c, *client,
@@ -109,14 +117,14 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/5",
-       "String escapes come back as JSON.stringify writes them",
-       "Escapes that JSON.stringify does not write MUST come back as the characters they stand "
-       "for (\\u0041 is A, \\/ is /, \\u00E9 is é); control characters MUST come back as "
-       "\\b \\f \\n \\r \\t or a lower-case \\u00XX escape, and DEL (0x7F) as the byte itself.",
-       Level::must,
-       json_rule,
-       {}},
+      {.id = "sio/events/5",
+       .title = "String escapes come back as JSON.stringify writes them",
+       .requirement =
+           "Escapes that JSON.stringify does not write MUST come back as the characters they stand "
+           "for (\\u0041 is A, \\/ is /, \\u00E9 is é); control characters MUST come back as \\b "
+           "\\f \\n \\r \\t or a lower-case \\u00XX escape, and DEL (0x7F) as the byte itself.",
+       .level = Level::must,
+       .source = json_rule},
       [](Context& c) {
         auto client = joined(c);
         expect_echo(c, *client, R"("\u0041\u00E9\/\"\\\b\f\n\r\t\u0000\u001F\u007f")",
@@ -124,15 +132,14 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/6",
-       "Repeated keys keep the last value; index keys come first",
-       "Objects MUST come back as JavaScript builds and writes them: a repeated key keeps its "
-       "first position and its last value, and keys that are array indices (\"1\", \"10\", not "
-       "\"01\" or \"-1\") come first in numeric order, the others in arrival order. A "
-       "\"__proto__\" key is an ordinary key.",
-       Level::must,
-       json_rule,
-       {}},
+      {.id = "sio/events/6",
+       .title = "Repeated keys keep the last value; index keys come first",
+       .requirement = "Objects MUST come back as JavaScript builds and writes them: a repeated key "
+                      "keeps its first position and its last value, and keys that are array "
+                      "indices (\"1\", \"10\", not \"01\" or \"-1\") come first in numeric order, "
+                      "the others in arrival order. A \"__proto__\" key is an ordinary key.",
+       .level = Level::must,
+       .source = json_rule},
       [](Context& c) {
         auto client = joined(c);
         expect_echo(c, *client,
@@ -143,12 +150,15 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/7", "Unicode round trips",
-       "Characters outside the BMP, U+2028/U+2029 and escaped surrogate pairs MUST come back as "
-       "raw UTF-8; a lone surrogate escape (\"\\ud800\", \"\\uDC00\") MUST come back as a "
-       "lower-case escape of the same code unit, as JSON.stringify writes it.",
-       Level::must, json_rule + "; PROTOCOL notes §5.3 (Unicode round trips)",
-       kPollingAndWebSocket},
+      {.id = "sio/events/7",
+       .title = "Unicode round trips",
+       .requirement =
+           "Characters outside the BMP, U+2028/U+2029 and escaped surrogate pairs MUST come back "
+           "as raw UTF-8; a lone surrogate escape (\"\\ud800\", \"\\uDC00\") MUST come back as a "
+           "lower-case escape of the same code unit, as JSON.stringify writes it.",
+       .level = Level::must,
+       .source = json_rule + "; PROTOCOL notes §5.3 (Unicode round trips)",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto client = joined(c);
         const std::string grin = "\xF0\x9F\x98\x80";  // U+1F600
@@ -164,14 +174,16 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/8", "A large event round trips (100 KB over WebSocket, 48 KB over polling)",
-       "An EVENT well under maxPayload (a string with multi-byte characters, 100 KB over "
-       "WebSocket, 48 KB over polling) MUST be echoed whole; over polling the POST body comes in "
-       "two TCP writes and the server MUST read all of it (Content-Length). The polling size "
-       "keeps the POST, during which the client holds back its pong, well inside pingTimeout on "
-       "a busy machine.",
-       Level::must, "fixture contract; Engine.IO v4 specification (maxPayload)",
-       kPollingAndWebSocket},
+      {.id = "sio/events/8",
+       .title = "A large event round trips (100 KB over WebSocket, 48 KB over polling)",
+       .requirement = "An EVENT well under maxPayload (a string with multi-byte characters, 100 KB "
+                      "over WebSocket, 48 KB over polling) MUST be echoed whole; over polling the "
+                      "POST body comes in two TCP writes and the server MUST read all of it "
+                      "(Content-Length). The polling size keeps the POST, during which the client "
+                      "holds back its pong, well inside pingTimeout on a busy machine.",
+       .level = Level::must,
+       .source = "fixture contract; Engine.IO v4 specification (maxPayload)",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto client = joined(c);
         HandPonged hand(c, *client);
@@ -189,27 +201,28 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/9",
-       "/custom has no message handler",
-       "The fixture's /custom namespace MUST NOT answer message: nothing comes back before the "
-       "answer to a later ctl:fence.",
-       Level::must,
-       "fixture contract",
-       {},
-       true},
+      {.id = "sio/events/9",
+       .title = "/custom has no message handler",
+       .requirement = "The fixture's /custom namespace MUST NOT answer message: nothing comes back "
+                      "before the answer to a later ctl:fence.",
+       .level = Level::must,
+       .source = "fixture contract",
+       .extended = true},
       [](Context& c) {
         auto client = joined(c, "/custom");
         expect_nothing_then_fence(c, *client, R"(2/custom,["message","x"])", "/custom");
       });
 
   add(out,
-      {"sio/events/10", "Numeric event names are accepted",
-       "The first element of an EVENT may be a number: the server MUST accept [1,\"x\"] and "
-       "[-2.5] and keep the connection open.",
-       Level::must,
-       spec + " (\"the first element is the event name: a string or a number\"); "
-              "socket.io 4.8 observed (S12)",
-       kPollingAndWebSocket, true},
+      {.id = "sio/events/10",
+       .title = "Numeric event names are accepted",
+       .requirement = "The first element of an EVENT may be a number: the server MUST accept "
+                      "[1,\"x\"] and [-2.5] and keep the connection open.",
+       .level = Level::must,
+       .source = spec + " (\"the first element is the event name: a string or a number\"); "
+                        "socket.io 4.8 observed (S12)",
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         const auto id = client->next_id();
@@ -220,22 +233,28 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/11", "An event named error is accepted",
-       "\"error\" is not a reserved name on the wire: [\"error\",\"x\"] MUST be accepted and the "
-       "connection MUST stay open.",
-       Level::must, "socket.io-parser RESERVED_EVENTS; socket.io 4.8 observed (S13)",
-       kPollingAndWebSocket, true},
+      {.id = "sio/events/11",
+       .title = "An event named error is accepted",
+       .requirement = "\"error\" is not a reserved name on the wire: [\"error\",\"x\"] MUST be "
+                      "accepted and the connection MUST stay open.",
+       .level = Level::must,
+       .source = "socket.io-parser RESERVED_EVENTS; socket.io 4.8 observed (S13)",
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto client = joined(c);
         expect_nothing_then_fence(c, *client, R"(2["error","x"])");
       });
 
   add(out,
-      {"sio/events/12", "Reserved event names close the connection",
-       "An EVENT named connect, connect_error, disconnect, disconnecting, newListener or "
-       "removeListener is invalid: the server MUST close the connection promptly.",
-       Level::must, "socket.io-parser RESERVED_EVENTS; socket.io 4.8 observed (S7)",
-       kAllTransports},
+      {.id = "sio/events/12",
+       .title = "Reserved event names close the connection",
+       .requirement =
+           "An EVENT named connect, connect_error, disconnect, disconnecting, newListener or "
+           "removeListener is invalid: the server MUST close the connection promptly.",
+       .level = Level::must,
+       .source = "socket.io-parser RESERVED_EVENTS; socket.io 4.8 observed (S7)",
+       .transports = kAllTransports},
       [](Context& c) {
         expect_each_closes(c,
                            {R"(2["connect"])", R"(2["connect_error",{}])", R"(2["disconnect","x"])",
@@ -244,54 +263,72 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/13", "An EVENT with an empty array closes the connection",
-       "The EVENT payload MUST be a non-empty array: \"2[]\" is invalid and the server MUST "
-       "close the connection promptly.",
-       Level::must, spec + "; socket.io 4.8 observed (S7)", kAllTransports},
+      {.id = "sio/events/13",
+       .title = "An EVENT with an empty array closes the connection",
+       .requirement = "The EVENT payload MUST be a non-empty array: \"2[]\" is invalid and the "
+                      "server MUST close the connection promptly.",
+       .level = Level::must,
+       .source = spec + "; socket.io 4.8 observed (S7)",
+       .transports = kAllTransports},
       [](Context& c) { expect_each_closes(c, {"2[]"}); });
 
   add(out,
-      {"sio/events/14", "An EVENT whose payload is an object closes the connection",
-       "\"2{}\" is not an array: the server MUST close the connection promptly (official test "
-       "\"invalid payload format\").",
-       Level::must, official + "; " + spec, kAllTransports},
+      {.id = "sio/events/14",
+       .title = "An EVENT whose payload is an object closes the connection",
+       .requirement = "\"2{}\" is not an array: the server MUST close the connection promptly "
+                      "(official test \"invalid payload format\").",
+       .level = Level::must,
+       .source = official + "; " + spec,
+       .transports = kAllTransports},
       [](Context& c) { expect_each_closes(c, {"2{}"}); });
 
   add(out,
-      {"sio/events/15", "An EVENT with letters where the ack id goes closes the connection",
-       "\"2abc[...]\": what follows the type is neither a namespace, nor an ack id, nor JSON; "
-       "the server MUST close the connection promptly (official test \"invalid ack id\").",
-       Level::must, official + "; " + spec, kAllTransports},
+      {.id = "sio/events/15",
+       .title = "An EVENT with letters where the ack id goes closes the connection",
+       .requirement =
+           "\"2abc[...]\": what follows the type is neither a namespace, nor an ack id, nor JSON; "
+           "the server MUST close the connection promptly (official test \"invalid ack id\").",
+       .level = Level::must,
+       .source = official + "; " + spec,
+       .transports = kAllTransports},
       [](Context& c) { expect_each_closes(c, {R"(2abc["message","x"])"}); });
 
   add(out,
-      {"sio/events/16", "An unknown Socket.IO packet type closes the connection",
-       "A Socket.IO packet whose type is not 0-6 (\"abc\", \"7[...]\", \"9\") MUST close the "
-       "connection promptly (official test \"unknown packet type\").",
-       Level::must, official + "; Socket.IO v5 specification, Packet types", kAllTransports},
+      {.id = "sio/events/16",
+       .title = "An unknown Socket.IO packet type closes the connection",
+       .requirement = "A Socket.IO packet whose type is not 0-6 (\"abc\", \"7[...]\", \"9\") MUST "
+                      "close the connection promptly (official test \"unknown packet type\").",
+       .level = Level::must,
+       .source = official + "; Socket.IO v5 specification, Packet types",
+       .transports = kAllTransports},
       [](Context& c) {
         expect_each_closes(c, {"abc", R"(7["message"])", "9"});
       });
 
   add(out,
-      {"sio/events/17", "An event name that is neither a string nor a number closes",
-       "The first element of an EVENT MUST be a string or a number: [true,...], [null,...], "
-       "[{},...] and [[...],...] are invalid, and the server MUST close the connection promptly.",
-       Level::must, spec + "; socket.io-parser isPayloadValid", kPollingAndWebSocket},
+      {.id = "sio/events/17",
+       .title = "An event name that is neither a string nor a number closes",
+       .requirement = "The first element of an EVENT MUST be a string or a number: [true,...], "
+                      "[null,...], [{},...] and [[...],...] are invalid, and the server MUST close "
+                      "the connection promptly.",
+       .level = Level::must,
+       .source = spec + "; socket.io-parser isPayloadValid",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         expect_each_closes(
             c, {R"(2[true,"x"])", R"(2[null,"x"])", R"(2[{},"x"])", R"(2[["message"],"x"])"});
       });
 
   add(out,
-      {"sio/events/18", "An EVENT without payload closes the connection",
-       "The specification makes the EVENT payload mandatory, so \"2\" alone SHOULD close the "
-       "connection. The reference Node server accepts it (an event with no name): that is an "
-       "allowed alternative.",
-       Level::should,
-       spec + " (\"the payload MUST be a non-empty array\"); socket.io 4.8 "
-              "observed (S8)",
-       kPollingAndWebSocket},
+      {.id = "sio/events/18",
+       .title = "An EVENT without payload closes the connection",
+       .requirement = "The specification makes the EVENT payload mandatory, so \"2\" alone SHOULD "
+                      "close the connection. socket.io 4.8 accepts it (an event with no name): "
+                      "that is an allowed alternative.",
+       .level = Level::should,
+       .source = spec + " (\"the payload MUST be a non-empty array\"); socket.io 4.8 "
+                        "observed (S8)",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto client = joined(c);
         client->eio().send_batch({"42", R"(42["message","after"])"});
@@ -309,20 +346,25 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/19", "An event on a namespace not joined closes the connection",
-       "An EVENT for a namespace the client has not joined (here /custom, which exists) is a "
-       "protocol violation: the server MUST close the connection promptly.",
-       Level::must,
-       "Socket.IO v5 specification, Connection to a namespace; socket.io 4.8 "
-       "observed (S3)",
-       kAllTransports},
+      {.id = "sio/events/19",
+       .title = "An event on a namespace not joined closes the connection",
+       .requirement =
+           "An EVENT for a namespace the client has not joined (here /custom, which exists) is a "
+           "protocol violation: the server MUST close the connection promptly.",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, Connection to a namespace; socket.io 4.8 "
+                 "observed (S3)",
+       .transports = kAllTransports},
       [](Context& c) { expect_each_closes(c, {R"(2/custom,["message","x"])"}); });
 
   add(out,
-      {"sio/events/20", "Events sent together are answered in order",
-       "Several EVENTs in one polling payload (or back-to-back frames) MUST each be handled, in "
-       "the order sent.",
-       Level::must, "Engine.IO v4 specification, Payload; fixture contract", kPollingAndWebSocket},
+      {.id = "sio/events/20",
+       .title = "Events sent together are answered in order",
+       .requirement = "Several EVENTs in one polling payload (or back-to-back frames) MUST each be "
+                      "handled, in the order sent.",
+       .level = Level::must,
+       .source = "Engine.IO v4 specification, Payload; fixture contract",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto client = joined(c);
         client->eio().send_batch(
@@ -333,11 +375,15 @@ void add_sio_events(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/events/21", "An EVENT whose JSON is invalid closes the connection",
-       "The payload MUST be strict JSON: a trailing comma, a leading zero, NaN, single quotes, "
-       "text after the array, a bad escape, a raw control character in a string or a truncated "
-       "array each make the packet invalid, and the server MUST close the connection promptly.",
-       Level::must, spec + "; RFC 8259", kPollingAndWebSocket},
+      {.id = "sio/events/21",
+       .title = "An EVENT whose JSON is invalid closes the connection",
+       .requirement =
+           "The payload MUST be strict JSON: a trailing comma, a leading zero, NaN, single quotes, "
+           "text after the array, a bad escape, a raw control character in a string or a truncated "
+           "array each make the packet invalid, and the server MUST close the connection promptly.",
+       .level = Level::must,
+       .source = spec + "; RFC 8259",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         expect_each_closes(c, {R"(2["message",])", R"(2["message",01])", R"(2["message",NaN])",
                                R"(2['message'])", R"(2["message"]x)", R"(2["message","\x"])",

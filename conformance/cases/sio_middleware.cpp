@@ -51,26 +51,6 @@ void expect_auth_event(Context& c, Peer& p, std::string_view payload) {
               got ? got->text : why_none(p, Ms(3000)));
 }
 
-// A control event and its ack's single argument, as JSON text.
-std::string ctl(Context& c, Peer& p, std::string_view nsp, std::string_view event,
-                std::string_view arg = "") {
-  const auto id = p.io->next_id();
-  p.io->send(codec::sio_text(
-      2, nsp, id, "[" + json_string(event) + (arg.empty() ? "" : "," + std::string(arg)) + "]"));
-  auto ack = take(
-      p,
-      [&](const SioReceived& r) {
-        return r.packet.type == 3 && r.packet.nsp == nsp && r.packet.id == id;
-      },
-      Ms(3000));
-  const std::string what = p.name + ": " + std::string(event) + " on " + std::string(nsp);
-  if (!ack) c.fail(what, "its ack", why_none(p, Ms(3000)));
-  auto json = codec::parse_json(ack->packet.data);
-  if (!json || !json->is_array() || json->size() != 1)
-    c.fail(what, "an ack with exactly one argument", ack->text);
-  return codec::dump((*json)[0]);
-}
-
 std::string one_room(const std::string& id) {
   return codec::dump(Json::array({id}));
 }
@@ -81,25 +61,30 @@ const std::string kSource = "socket.io 4.8 observed (S20); fixture contract (ext
 
 void add_sio_middleware(std::vector<Case>& out) {
   add(out,
-      {"sio/middleware/1", "A refusing middleware answers CONNECT_ERROR with its message and data",
-       "When a namespace middleware refuses a CONNECT, the server MUST answer CONNECT_ERROR on "
-       "that namespace with {\"message\":...,\"data\":...} as the middleware gave them: "
-       "4/auth,{\"message\":\"unauthorized\",\"data\":{\"reason\":\"bad token\"}}.",
-       Level::must, kSource + "; Socket.IO v5 specification, CONNECT_ERROR", kAllTransports, true},
+      {.id = "sio/middleware/1",
+       .title = "A refusing middleware answers CONNECT_ERROR with its message and data",
+       .requirement =
+           "When a namespace middleware refuses a CONNECT, the server MUST answer CONNECT_ERROR on "
+           "that namespace with {\"message\":...,\"data\":...} as the middleware gave them: "
+           "4/auth,{\"message\":\"unauthorized\",\"data\":{\"reason\":\"bad token\"}}.",
+       .level = Level::must,
+       .source = kSource + "; Socket.IO v5 specification, CONNECT_ERROR",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", c.transport());
         c.expect_eq("answer to a bad token", kRefusal, connect_auth(c, a, R"({"token":"nope"})"));
       });
 
   add(out,
-      {"sio/middleware/2",
-       "Every payload but the right token is refused the same way",
-       "The middleware decides on the CONNECT payload as sent: no payload, {}, a token of another "
-       "case or type, or another key MUST each be refused with the same CONNECT_ERROR.",
-       Level::must,
-       kSource,
-       {},
-       true},
+      {.id = "sio/middleware/2",
+       .title = "Every payload but the right token is refused the same way",
+       .requirement =
+           "The middleware decides on the CONNECT payload as sent: no payload, {}, a token of "
+           "another case or type, or another key MUST each be refused with the same CONNECT_ERROR.",
+       .level = Level::must,
+       .source = kSource,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         for (const std::string payload :
@@ -109,33 +94,33 @@ void add_sio_middleware(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/middleware/3",
-       "The right token is accepted and followed by auth",
-       "A CONNECT the middleware accepts MUST be answered CONNECT {\"sid\"} on /auth, then the "
-       "connection handler's auth event with the payload byte for byte; the socket then works.",
-       Level::must,
-       kSource,
-       {},
-       true},
+      {.id = "sio/middleware/3",
+       .title = "The right token is accepted and followed by auth",
+       .requirement =
+           "A CONNECT the middleware accepts MUST be answered CONNECT {\"sid\"} on /auth, then the "
+           "connection handler's auth event with the payload byte for byte; the socket then works.",
+       .level = Level::must,
+       .source = kSource,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const std::string payload = R"({"token":"secret","extra":[1,{"z":null}]})";
         const auto sid =
             expect_accepted(c, "answer to the right token", connect_auth(c, a, payload));
         expect_auth_event(c, a, payload);
-        c.expect_eq("ctl:rooms on /auth", one_room(sid), ctl(c, a, "/auth", "ctl:rooms"));
+        c.expect_eq("ctl:rooms on /auth", one_room(sid), ctl_text(c, a, "/auth", "ctl:rooms"));
       });
 
   add(out,
-      {"sio/middleware/4",
-       "A refused client may try again on the same connection",
-       "The client MAY retry a refused CONNECT, so the server MUST accept a new CONNECT to the "
-       "namespace on the same connection after refusing one, and run the middleware again: the "
-       "right token is then accepted, with a fresh socket in no room but its own.",
-       Level::must,
-       kSource + " (a retry CONNECT is allowed)",
-       {},
-       true},
+      {.id = "sio/middleware/4",
+       .title = "A refused client may try again on the same connection",
+       .requirement =
+           "The client MAY retry a refused CONNECT, so the server MUST accept a new CONNECT to the "
+           "namespace on the same connection after refusing one, and run the middleware again: the "
+           "right token is then accepted, with a fresh socket in no room but its own.",
+       .level = Level::must,
+       .source = kSource + " (a retry CONNECT is allowed)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         c.expect_eq("first answer", kRefusal, connect_auth(c, a, R"({"token":"wrong"})"));
@@ -143,18 +128,18 @@ void add_sio_middleware(std::vector<Case>& out) {
         const auto sid = expect_accepted(c, "third answer (right token)",
                                          connect_auth(c, a, R"({"token":"secret"})"));
         expect_auth_event(c, a, R"({"token":"secret"})");
-        c.expect_eq("ctl:rooms on /auth", one_room(sid), ctl(c, a, "/auth", "ctl:rooms"));
+        c.expect_eq("ctl:rooms on /auth", one_room(sid), ctl_text(c, a, "/auth", "ctl:rooms"));
       });
 
   add(out,
-      {"sio/middleware/5",
-       "A refusal leaves the connection's other namespaces alone",
-       "A refused CONNECT MUST NOT disturb the connection: / joined before keeps working, /custom "
-       "can be joined after, and nothing else is sent for /auth (no CONNECT, no auth event).",
-       Level::must,
-       kSource + "; Socket.IO v5 specification, Connection to a namespace",
-       {},
-       true},
+      {.id = "sio/middleware/5",
+       .title = "A refusal leaves the connection's other namespaces alone",
+       .requirement = "A refused CONNECT MUST NOT disturb the connection: / joined before keeps "
+                      "working, /custom can be joined after, and nothing else is sent for /auth "
+                      "(no CONNECT, no auth event).",
+       .level = Level::must,
+       .source = kSource + "; Socket.IO v5 specification, Connection to a namespace",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto root = a.io->join("/", "", Ms(3000));
@@ -173,8 +158,9 @@ void add_sio_middleware(std::vector<Case>& out) {
             Ms(3000));
         c.expect_eq("message-back on /", R"(2["message-back","after"])",
                     back ? back->text : why_none(a, Ms(3000)));
-        c.expect_eq("ctl:fence on /", R"({"ok":true})", ctl(c, a, "/", "ctl:fence"));
-        c.expect_eq("ctl:fence on /custom", R"({"ok":true})", ctl(c, a, "/custom", "ctl:fence"));
+        c.expect_eq("ctl:fence on /", R"({"ok":true})", ctl_text(c, a, "/", "ctl:fence"));
+        c.expect_eq("ctl:fence on /custom", R"({"ok":true})",
+                    ctl_text(c, a, "/custom", "ctl:fence"));
         std::vector<SioReceived> on_auth;
         for (const auto& r : a.inbox)
           if (r.packet.nsp == "/auth") on_auth.push_back(r);
@@ -182,11 +168,16 @@ void add_sio_middleware(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/middleware/6", "A refused CONNECT leaves no socket behind",
-       "A refused client is not in the namespace: an EVENT for /auth after the refusal MUST NOT be "
-       "dispatched (that would bypass the middleware). The reference closes the connection "
-       "promptly; ignoring the packet is an allowed alternative (NON-STRICT).",
-       Level::must, kSource + "; socket.io 4.8 observed (S3)", kPollingAndWebSocket, true},
+      {.id = "sio/middleware/6",
+       .title = "A refused CONNECT leaves no socket behind",
+       .requirement =
+           "A refused client is not in the namespace: an EVENT for /auth after the refusal MUST "
+           "NOT be dispatched (that would bypass the middleware). socket.io 4.8 closes the "
+           "connection promptly; ignoring the packet is an allowed alternative (NON-STRICT).",
+       .level = Level::must,
+       .source = kSource + "; socket.io 4.8 observed (S3)",
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", c.transport());
         const auto root = a.io->join("/", "", Ms(3000));
@@ -223,14 +214,13 @@ void add_sio_middleware(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/middleware/7",
-       "The middleware runs on every CONNECT, not once per connection",
-       "A connection that was accepted on /auth, left it, and connects again with a bad token "
-       "MUST be refused: acceptance is not remembered across CONNECTs.",
-       Level::must,
-       kSource + "; Socket.IO namespace middlewares",
-       {},
-       true},
+      {.id = "sio/middleware/7",
+       .title = "The middleware runs on every CONNECT, not once per connection",
+       .requirement = "A connection that was accepted on /auth, left it, and connects again with a "
+                      "bad token MUST be refused: acceptance is not remembered across CONNECTs.",
+       .level = Level::must,
+       .source = kSource + "; Socket.IO namespace middlewares",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         a.io->join("/", "", Ms(3000));

@@ -18,25 +18,6 @@ namespace {
 
 using codec::Json;
 
-std::string event_data(std::string_view event, std::string_view arg) {
-  return "[" + json_string(event) + (arg.empty() ? "" : "," + std::string(arg)) + "]";
-}
-
-// Emits [event, arg] with a fresh ack id, without waiting.
-std::uint64_t emit(Peer& p, std::string_view nsp, std::string_view event, std::string_view arg) {
-  const auto id = p.io->next_id();
-  send_all(p, {codec::sio_text(2, nsp, id, event_data(event, arg))});
-  return id;
-}
-
-// A control event and its ack's single argument.
-Json ctl(Context& c, Peer& p, std::string_view nsp, std::string_view event,
-         std::string_view arg = "") {
-  const auto id = emit(p, nsp, event, arg);
-  const std::string what = p.name + ": " + std::string(event) + " on " + std::string(nsp);
-  return ack_argument(c, await_ack(c, p, nsp, id, Ms(3000), what), what);
-}
-
 // Sends `before` and a ctl:fence on `nsp` together; returns everything that reached `p` before
 // the fence's answer (taken out of the inbox).
 std::vector<SioReceived> fence(Context& c, Peer& p, std::string_view nsp,
@@ -64,7 +45,7 @@ std::string poll_until(Context& c, Peer& p, std::string_view nsp, std::string_vi
 }
 
 // After a packet for a namespace the client is not in (`violation`, sent together with a fence
-// on `joined`): the reference closes the connection, which passes. A server that ignores the
+// on `joined`): socket.io 4.8 closes the connection, which passes. A server that ignores the
 // packet (the fence is answered, and nothing answers the packet: no ack with `probe_id` on
 // `probe_nsp`) departs from it: NON-STRICT. One that dispatches it fails.
 void expect_closed_or_ignored(Context& c, Peer& p, const std::string& violation,
@@ -107,11 +88,15 @@ const std::string kViolation =
 
 void add_sio_namespaces(std::vector<Case>& out) {
   add(out,
-      {"sio/namespaces/1", "/ and /custom on one connection are each answered on their own",
-       "A client MAY use several namespaces over one connection; packets sent on each MUST be "
-       "handled by that namespace and answered on it (an EVENT on / by /'s handler, an ack on "
-       "/custom carrying /custom and the /custom socket).",
-       Level::must, kSpec + " (multiplexing)", kAllTransports, true},
+      {.id = "sio/namespaces/1",
+       .title = "/ and /custom on one connection are each answered on their own",
+       .requirement = "A client MAY use several namespaces over one connection; packets sent on "
+                      "each MUST be handled by that namespace and answered on it (an EVENT on / by "
+                      "/'s handler, an ack on /custom carrying /custom and the /custom socket).",
+       .level = Level::must,
+       .source = kSpec + " (multiplexing)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", c.transport());
         const auto root = join(c, a, "/");
@@ -140,14 +125,13 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/2",
-       "The same ack id on two namespaces gets two answers",
-       "Ack ids belong to a namespace: the same id used on / and on /custom at once MUST be "
-       "answered twice, each ack on the namespace of its event.",
-       Level::must,
-       kSpec + ", Acknowledgement",
-       {},
-       true},
+      {.id = "sio/namespaces/2",
+       .title = "The same ack id on two namespaces gets two answers",
+       .requirement = "Ack ids belong to a namespace: the same id used on / and on /custom at once "
+                      "MUST be answered twice, each ack on the namespace of its event.",
+       .level = Level::must,
+       .source = kSpec + ", Acknowledgement",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto root = join(c, a, "/");
@@ -163,14 +147,15 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/3",
-       "A client's ack counts only on the namespace of its event",
-       "The server MUST match a client's ACK by namespace and id: an ack with the right id on "
-       "another namespace (/ instead of /custom) MUST NOT complete the /custom emit.",
-       Level::must,
-       kSpec + ", Acknowledgement; PROTOCOL pitfall (an ack without its namespace lands on /)",
-       {},
-       true},
+      {.id = "sio/namespaces/3",
+       .title = "A client's ack counts only on the namespace of its event",
+       .requirement =
+           "The server MUST match a client's ACK by namespace and id: an ack with the right id on "
+           "another namespace (/ instead of /custom) MUST NOT complete the /custom emit.",
+       .level = Level::must,
+       .source =
+           kSpec + ", Acknowledgement; PROTOCOL pitfall (an ack without its namespace lands on /)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         join(c, a, "/");
@@ -195,14 +180,14 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/4",
-       "A dynamic namespace exists on first use",
-       "A namespace that matches a dynamic pattern (the fixture's ^/dyn-[0-9]+$) MUST be created "
-       "by the first CONNECT: answered CONNECT {\"sid\"} on it, then auth with the payload.",
-       Level::must,
-       "socket.io 4.8 observed (S21); fixture contract (extended)",
-       {},
-       true},
+      {.id = "sio/namespaces/4",
+       .title = "A dynamic namespace exists on first use",
+       .requirement = "A namespace that matches a dynamic pattern (the fixture's ^/dyn-[0-9]+$) "
+                      "MUST be created by the first CONNECT: answered CONNECT {\"sid\"} on it, "
+                      "then auth with the payload.",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S21); fixture contract (extended)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto nsp = private_nsp();
@@ -222,14 +207,14 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/5",
-       "A name that the dynamic pattern refuses is an unknown namespace",
-       "CONNECT to /dyn-x (no match for ^/dyn-[0-9]+$) MUST be refused with CONNECT_ERROR "
-       "{\"message\":\"Invalid namespace\"} on /dyn-x, and the connection MUST stay usable.",
-       Level::must,
-       "socket.io 4.8 observed (S21); fixture contract (extended)",
-       {},
-       true},
+      {.id = "sio/namespaces/5",
+       .title = "A name that the dynamic pattern refuses is an unknown namespace",
+       .requirement =
+           "CONNECT to /dyn-x (no match for ^/dyn-[0-9]+$) MUST be refused with CONNECT_ERROR "
+           "{\"message\":\"Invalid namespace\"} on /dyn-x, and the connection MUST stay usable.",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S21); fixture contract (extended)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         a.io->send("0/dyn-x,");
@@ -239,14 +224,14 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/6",
-       "The dynamic pattern matches whole names",
-       "The dynamic pattern is anchored: /dyn-12x, /dyn-, /dyn-12/ and /x/dyn-12 MUST each be "
-       "refused with CONNECT_ERROR on that name, while /dyn-12 is accepted.",
-       Level::must,
-       "fixture contract (extended), dynamic namespaces ^/dyn-[0-9]+$",
-       {},
-       true},
+      {.id = "sio/namespaces/6",
+       .title = "The dynamic pattern matches whole names",
+       .requirement =
+           "The dynamic pattern is anchored: /dyn-12x, /dyn-, /dyn-12/ and /x/dyn-12 MUST each be "
+           "refused with CONNECT_ERROR on that name, while /dyn-12 is accepted.",
+       .level = Level::must,
+       .source = "fixture contract (extended), dynamic namespaces ^/dyn-[0-9]+$",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         for (const std::string nsp : {"/dyn-12x", "/dyn-", "/dyn-12/", "/x/dyn-12"}) {
@@ -260,14 +245,13 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/7",
-       "Namespace names are matched exactly",
-       "A namespace name MUST be matched byte for byte: /Custom, /CUSTOM, /custom/ and /custom/x "
-       "are unknown namespaces (CONNECT_ERROR on that name), while /custom is accepted.",
-       Level::must,
-       "Socket.IO v5 specification, Connection to a namespace; fixture contract",
-       {},
-       false},
+      {.id = "sio/namespaces/7",
+       .title = "Namespace names are matched exactly",
+       .requirement = "A namespace name MUST be matched byte for byte: /Custom, /CUSTOM, /custom/ "
+                      "and /custom/x are unknown namespaces (CONNECT_ERROR on that name), while "
+                      "/custom is accepted.",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, Connection to a namespace; fixture contract"},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         for (const std::string nsp : {"/Custom", "/CUSTOM", "/custom/", "/custom/x"}) {
@@ -281,14 +265,13 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/8",
-       "Rooms belong to one namespace of the connection",
-       "Rooms MUST be per namespace: a room joined by a connection's / socket MUST NOT list or "
-       "contain its /custom socket.",
-       Level::must,
-       "Socket.IO rooms and namespaces; fixture contract (ctl:rooms, ctl:sockets)",
-       {},
-       true},
+      {.id = "sio/namespaces/8",
+       .title = "Rooms belong to one namespace of the connection",
+       .requirement = "Rooms MUST be per namespace: a room joined by a connection's / socket MUST "
+                      "NOT list or contain its /custom socket.",
+       .level = Level::must,
+       .source = "Socket.IO rooms and namespaces; fixture contract (ctl:rooms, ctl:sockets)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto root = join(c, a, "/");
@@ -306,15 +289,14 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/9",
-       "A namespace lists only its own sockets",
-       "The sockets of a namespace MUST be exactly those connected to it: ctl:sockets {} on each "
-       "of two namespaces lists its own sockets and none of the other's, for three connections "
-       "with different mixes.",
-       Level::must,
-       "Socket.IO namespaces; fixture contract (ctl:sockets)",
-       {},
-       true},
+      {.id = "sio/namespaces/9",
+       .title = "A namespace lists only its own sockets",
+       .requirement = "The sockets of a namespace MUST be exactly those connected to it: "
+                      "ctl:sockets {} on each of two namespaces lists its own sockets and none of "
+                      "the other's, for three connections with different mixes.",
+       .level = Level::must,
+       .source = "Socket.IO namespaces; fixture contract (ctl:sockets)",
+       .extended = true},
       [](Context& c) {
         const auto one = private_nsp();
         auto two = private_nsp();
@@ -335,10 +317,15 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/10", "Leaving one namespace leaves the others working",
-       "A DISCONNECT for one namespace MUST end that socket only: it gets no answer, the "
-       "namespace no longer lists it, and the connection's other namespaces keep working.",
-       Level::must, kSpec + ", Disconnection from a namespace", kPollingAndWebSocket, true},
+      {.id = "sio/namespaces/10",
+       .title = "Leaving one namespace leaves the others working",
+       .requirement =
+           "A DISCONNECT for one namespace MUST end that socket only: it gets no answer, the "
+           "namespace no longer lists it, and the connection's other namespaces keep working.",
+       .level = Level::must,
+       .source = kSpec + ", Disconnection from a namespace",
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto b = open_peer(c, "B", Transport::websocket);
@@ -364,11 +351,16 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/11", "A packet for a namespace the client left is not dispatched",
-       "After a DISCONNECT for /custom, an EVENT on /custom is a packet for a namespace the client "
-       "is not in: it MUST NOT be dispatched, and the server closes the connection promptly (as "
-       "the reference does; ignoring the packet is an allowed alternative, NON-STRICT).",
-       Level::must, kViolation, kPollingAndWebSocket, true},
+      {.id = "sio/namespaces/11",
+       .title = "A packet for a namespace the client left is not dispatched",
+       .requirement = "After a DISCONNECT for /custom, an EVENT on /custom is a packet for a "
+                      "namespace the client is not in: it MUST NOT be dispatched, and the server "
+                      "closes the connection promptly (as socket.io 4.8 does; ignoring the packet "
+                      "is an allowed alternative, NON-STRICT).",
+       .level = Level::must,
+       .source = kViolation,
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", c.transport());
         join(c, a, "/");
@@ -380,12 +372,16 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/12", "A packet for a refused namespace closes the connection",
-       "A refused CONNECT leaves the client outside that namespace: an EVENT for it is a packet "
-       "for "
-       "a namespace the client is not in, and the server closes the connection promptly (as the "
-       "reference does; ignoring it is an allowed alternative, NON-STRICT).",
-       Level::must, kViolation, kPollingAndWebSocket, true},
+      {.id = "sio/namespaces/12",
+       .title = "A packet for a refused namespace closes the connection",
+       .requirement =
+           "A refused CONNECT leaves the client outside that namespace: an EVENT for it is a "
+           "packet for a namespace the client is not in, and the server closes the connection "
+           "promptly (as socket.io 4.8 does; ignoring it is an allowed alternative, NON-STRICT).",
+       .level = Level::must,
+       .source = kViolation,
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", c.transport());
         join(c, a, "/");
@@ -397,13 +393,17 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/13", "An ack for a namespace the client is not in closes the connection",
-       "An ACK without a namespace is an ack for /: from a client joined to /custom only it is a "
-       "packet for a namespace the client is not in (the symptom of an ack that forgot its "
-       "namespace), and the server closes the connection promptly (as the reference does; "
-       "ignoring it is an allowed alternative, NON-STRICT).",
-       Level::must, kViolation + "; PROTOCOL pitfall (ack without its namespace)",
-       kPollingAndWebSocket, true},
+      {.id = "sio/namespaces/13",
+       .title = "An ack for a namespace the client is not in closes the connection",
+       .requirement =
+           "An ACK without a namespace is an ack for /: from a client joined to /custom only it is "
+           "a packet for a namespace the client is not in (the symptom of an ack that forgot its "
+           "namespace), and the server closes the connection promptly (as socket.io 4.8 does; "
+           "ignoring it is an allowed alternative, NON-STRICT).",
+       .level = Level::must,
+       .source = kViolation + "; PROTOCOL pitfall (ack without its namespace)",
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", c.transport());
         join(c, a, "/custom");
@@ -411,14 +411,14 @@ void add_sio_namespaces(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/namespaces/14",
-       "Handlers belong to their namespace",
-       "An event MUST reach the handlers of its own namespace only: message on /custom (which has "
-       "no such handler) MUST NOT be echoed by /'s handler on either namespace.",
-       Level::must,
-       "Socket.IO namespaces; fixture contract (message-back on / only)",
-       {},
-       true},
+      {.id = "sio/namespaces/14",
+       .title = "Handlers belong to their namespace",
+       .requirement =
+           "An event MUST reach the handlers of its own namespace only: message on /custom (which "
+           "has no such handler) MUST NOT be echoed by /'s handler on either namespace.",
+       .level = Level::must,
+       .source = "Socket.IO namespaces; fixture contract (message-back on / only)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         join(c, a, "/");

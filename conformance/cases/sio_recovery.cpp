@@ -83,11 +83,15 @@ void end_connection(Context& c, SioClient& client) {
 
 void add_sio_recovery(std::vector<Case>& out) {
   add(out,
-      {"sio/recovery/1", "With recovery on, the CONNECT reply carries sid and pid",
-       "Connection state recovery is optional. A server that has it on MUST answer CONNECT with "
-       "{\"sid\":...,\"pid\":...}: the public socket id and the private session id a client "
-       "sends back to recover, both strings, and nothing else.",
-       Level::must, kSource, kAllTransports},
+      {.id = "sio/recovery/1",
+       .title = "With recovery on, the CONNECT reply carries sid and pid",
+       .requirement =
+           "Connection state recovery is optional. A server that has it on MUST answer CONNECT "
+           "with {\"sid\":...,\"pid\":...}: the public socket id and the private session id a "
+           "client sends back to recover, both strings, and nothing else.",
+       .level = Level::must,
+       .source = kSource,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         const auto accepted = connect(c, *client, "");
@@ -97,11 +101,15 @@ void add_sio_recovery(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/recovery/2", "With recovery on, events carry an offset as their last argument",
-       "With connection state recovery on, every EVENT the server sends without an ack id MUST "
-       "carry its offset as an extra last argument, a string (the client keeps the last one to "
-       "recover from); successive events get different offsets.",
-       Level::must, kSource, kAllTransports},
+      {.id = "sio/recovery/2",
+       .title = "With recovery on, events carry an offset as their last argument",
+       .requirement =
+           "With connection state recovery on, every EVENT the server sends without an ack id MUST "
+           "carry its offset as an extra last argument, a string (the client keeps the last one to "
+           "recover from); successive events get different offsets.",
+       .level = Level::must,
+       .source = kSource,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         connect(c, *client, "");
@@ -114,11 +122,15 @@ void add_sio_recovery(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/recovery/3", "With recovery on, a reconnect with pid and offset gets the same sid back",
-       "With connection state recovery on, after a connection is lost (here the client closes "
-       "it), a CONNECT on a new connection with {\"pid\",\"offset\"} MUST be answered with the "
-       "old sid and the same pid; packets missed meanwhile come before that reply.",
-       Level::must, kSource, kAllTransports},
+      {.id = "sio/recovery/3",
+       .title = "With recovery on, a reconnect with pid and offset gets the same sid back",
+       .requirement =
+           "With connection state recovery on, after a connection is lost (here the client closes "
+           "it), a CONNECT on a new connection with {\"pid\",\"offset\"} MUST be answered with the "
+           "old sid and the same pid; packets missed meanwhile come before that reply.",
+       .level = Level::must,
+       .source = kSource,
+       .transports = kAllTransports},
       [](Context& c) {
         auto client = c.open_sio();
         const auto first = connect(c, *client, "");
@@ -137,12 +149,15 @@ void add_sio_recovery(std::vector<Case>& out) {
         c.expect_eq("pid after recovery", first.pid, second.pid);
       });
   add(out,
-      {"sio/recovery/4",
-       "With recovery on, packets missed while away come before the CONNECT reply",
-       "With connection state recovery on, an event sent to a socket's room while its client is "
-       "away MUST be delivered on recovery, with its offset, before the CONNECT reply that "
-       "restores the socket.",
-       Level::must, kSource + "; fixture contract (ctl:broadcast)", kAllTransports, true},
+      {.id = "sio/recovery/4",
+       .title = "With recovery on, packets missed while away come before the CONNECT reply",
+       .requirement = "With connection state recovery on, an event sent to a socket's room while "
+                      "its client is away MUST be delivered on recovery, with its offset, before "
+                      "the CONNECT reply that restores the socket.",
+       .level = Level::must,
+       .source = kSource + "; fixture contract (ctl:broadcast)",
+       .transports = kAllTransports,
+       .extended = true},
       [](Context& c) {
         auto other = c.open_sio();
         const bool joined = other->join("/", "", Ms(3000)).has_value();

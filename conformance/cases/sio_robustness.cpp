@@ -58,12 +58,15 @@ void add_sio_robustness(std::vector<Case>& out) {
   const std::string advisory = "PROTOCOL notes §6 (inputs behind past advisories)";
 
   add(out,
-      {"sio/robustness/1", "Parser-crashing packets close only their own connection",
-       "Every malformed Socket.IO packet from socket.io-parser's error list (bad attachment "
-       "counts, unknown types, invalid payloads, reserved names, ...) MUST be a parse error for "
-       "its own connection only: that connection is closed promptly, and the server keeps "
-       "serving everyone else.",
-       Level::must, "CVE-2023-32695 (socket.io-parser 4.2.3); " + advisory, kPollingAndWebSocket},
+      {.id = "sio/robustness/1",
+       .title = "Parser-crashing packets close only their own connection",
+       .requirement = "Every malformed Socket.IO packet from socket.io-parser's error list (bad "
+                      "attachment counts, unknown types, invalid payloads, reserved names, ...) "
+                      "MUST be a parse error for its own connection only: that connection is "
+                      "closed promptly, and the server keeps serving everyone else.",
+       .level = Level::must,
+       .source = "CVE-2023-32695 (socket.io-parser 4.2.3); " + advisory,
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
         const std::vector<std::string> inputs{"5",
@@ -96,12 +99,15 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/2", "Hostile placeholder nums are refused, never resolved",
-       "A placeholder num that is not an integer index (\"splice\", \"toString\", \"__proto__\", "
-       "\"constructor\", \"length\", \"0\", null, true, {}, [0], 1e999) MUST close its "
-       "connection promptly without any echo, and the server keeps serving everyone else.",
-       Level::must, "CVE-2022-2421 (socket.io-parser 4.0.5 / 4.2.1); " + advisory,
-       kPollingAndWebSocket},
+      {.id = "sio/robustness/2",
+       .title = "Hostile placeholder nums are refused, never resolved",
+       .requirement = "A placeholder num that is not an integer index (\"splice\", \"toString\", "
+                      "\"__proto__\", \"constructor\", \"length\", \"0\", null, true, {}, [0], "
+                      "1e999) MUST close its connection promptly without any echo, and the server "
+                      "keeps serving everyone else.",
+       .level = Level::must,
+       .source = "CVE-2022-2421 (socket.io-parser 4.0.5 / 4.2.1); " + advisory,
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
         const std::vector<std::string> nums{
@@ -123,11 +129,15 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/3", "Very deep JSON nesting does not bring the server down",
-       "JSON nested very deep (100000 unclosed [ over WebSocket, 40000 over polling, and 10000 "
-       "balanced) MUST NOT crash the server or stall other clients; the connection that sent it "
-       "may be closed or answered (what happened is recorded).",
-       Level::must, advisory + "; CVE-2023-32695 (uncaught exceptions)", kPollingAndWebSocket},
+      {.id = "sio/robustness/3",
+       .title = "Very deep JSON nesting does not bring the server down",
+       .requirement =
+           "JSON nested very deep (100000 unclosed [ over WebSocket, 40000 over polling, and 10000 "
+           "balanced) MUST NOT crash the server or stall other clients; the connection that sent "
+           "it may be closed or answered (what happened is recorded).",
+       .level = Level::must,
+       .source = advisory + "; CVE-2023-32695 (uncaught exceptions)",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
         const std::size_t unclosed = c.transport() == Transport::polling ? 40000 : 100000;
@@ -148,13 +158,16 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/4", "An ack id past 2^53 is refused, ignored or echoed exactly",
-       "An ack id larger than 2^53-1 cannot be counted exactly by a JavaScript client. The server "
-       "MUST survive it and SHOULD close the connection, ignore the packet, or answer with the "
-       "very same digits; answering with a rounded id (as socket.io 4.8 does: "
-       "43100000000000000000000[1]) is an allowed alternative.",
-       Level::must, "PROTOCOL notes §2.2 (ack ids 0..2^53-1); socket.io 4.8 observed",
-       kPollingAndWebSocket},
+      {.id = "sio/robustness/4",
+       .title = "An ack id past 2^53 is refused, ignored or echoed exactly",
+       .requirement =
+           "An ack id larger than 2^53-1 cannot be counted exactly by a JavaScript client. The "
+           "server MUST survive it and SHOULD close the connection, ignore the packet, or answer "
+           "with the very same digits; answering with a rounded id (as socket.io 4.8 does: "
+           "43100000000000000000000[1]) is an allowed alternative.",
+       .level = Level::must,
+       .source = "PROTOCOL notes §2.2 (ack ids 0..2^53-1); socket.io 4.8 observed",
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
         auto attacker = joined(c);
@@ -187,11 +200,14 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/5", "Invalid UTF-8 in a polling POST does not bring the server down",
-       "Bytes that are not UTF-8 inside a JSON string of a POST MUST NOT crash the server or "
-       "harm other clients; whether the connection is answered (socket.io 4.8 decodes them as "
-       "U+FFFD) or closed is recorded.",
-       Level::must, advisory, kPolling},
+      {.id = "sio/robustness/5",
+       .title = "Invalid UTF-8 in a polling POST does not bring the server down",
+       .requirement = "Bytes that are not UTF-8 inside a JSON string of a POST MUST NOT crash the "
+                      "server or harm other clients; whether the connection is answered (socket.io "
+                      "4.8 decodes them as U+FFFD) or closed is recorded.",
+       .level = Level::must,
+       .source = advisory,
+       .transports = kPolling},
       [](Context& c) {
         auto bystander = joined(c);
         auto attacker = joined(c);
@@ -209,10 +225,13 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/6", "Invalid UTF-8 in a WebSocket text frame closes the connection",
-       "A text frame that is not UTF-8 MUST fail the WebSocket connection (close code 1007), and "
-       "the server keeps serving everyone else.",
-       Level::must, "RFC 6455 §8.1 and §5.6; " + advisory, kWebSocket},
+      {.id = "sio/robustness/6",
+       .title = "Invalid UTF-8 in a WebSocket text frame closes the connection",
+       .requirement = "A text frame that is not UTF-8 MUST fail the WebSocket connection (close "
+                      "code 1007), and the server keeps serving everyone else.",
+       .level = Level::must,
+       .source = "RFC 6455 §8.1 and §5.6; " + advisory,
+       .transports = kWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
         auto attacker = joined(c);
@@ -226,11 +245,13 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/7", "A 30 KB event name is harmless",
-       "An event name of 30 KB is legal (under maxPayload): the server MUST keep the connection "
-       "open (no handler answers it) and serve the next event on it.",
-       Level::must, "Socket.IO v5 specification, Packet format (EVENT); " + advisory,
-       kPollingAndWebSocket},
+      {.id = "sio/robustness/7",
+       .title = "A 30 KB event name is harmless",
+       .requirement = "An event name of 30 KB is legal (under maxPayload): the server MUST keep "
+                      "the connection open (no handler answers it) and serve the next event on it.",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, Packet format (EVENT); " + advisory,
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
         auto client = joined(c);
@@ -243,9 +264,13 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/8", "500 events in one POST are all answered, in order",
-       "500 EVENTs in one polling payload MUST all be handled and answered in the order sent.",
-       Level::must, "Engine.IO v4 specification, Payload; fixture contract", kPolling},
+      {.id = "sio/robustness/8",
+       .title = "500 events in one POST are all answered, in order",
+       .requirement =
+           "500 EVENTs in one polling payload MUST all be handled and answered in the order sent.",
+       .level = Level::must,
+       .source = "Engine.IO v4 specification, Payload; fixture contract",
+       .transports = kPolling},
       [](Context& c) {
         auto client = joined(c);
         HandPonged hand(c, *client);
@@ -264,13 +289,15 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/9", "Bad input on one namespace closes that connection only",
-       "A violation on /custom MUST close the whole connection that sent it (all its "
-       "namespaces), and MUST NOT touch another client joined to the same namespaces.",
-       Level::must,
-       "Socket.IO v5 specification; socket.io client.ts (a parse error closes the "
-       "connection)",
-       kAllTransports},
+      {.id = "sio/robustness/9",
+       .title = "Bad input on one namespace closes that connection only",
+       .requirement =
+           "A violation on /custom MUST close the whole connection that sent it (all its "
+           "namespaces), and MUST NOT touch another client joined to the same namespaces.",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification; socket.io client.ts (a parse error closes the "
+                 "connection)",
+       .transports = kAllTransports},
       [](Context& c) {
         auto bystander = joined(c);
         if (!bystander->join("/custom", "", Ms(3000)))
@@ -288,10 +315,13 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/10", "A connection lost with attachments pending is cleaned up",
-       "A client that drops its TCP connection between a BINARY_EVENT header and its last "
-       "attachment MUST NOT harm the server or other clients.",
-       Level::must, advisory, kWebSocket},
+      {.id = "sio/robustness/10",
+       .title = "A connection lost with attachments pending is cleaned up",
+       .requirement = "A client that drops its TCP connection between a BINARY_EVENT header and "
+                      "its last attachment MUST NOT harm the server or other clients.",
+       .level = Level::must,
+       .source = advisory,
+       .transports = kWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
         {
@@ -307,12 +337,15 @@ void add_sio_robustness(std::vector<Case>& out) {
       });
 
   add(out,
-      {"sio/robustness/11", "Odd namespace names are never taken for existing ones",
-       "CONNECT to a 10000-character namespace, \"//custom\", \"/custom\\n\", \"/custom/\", "
-       "\"/CUSTOM\" or \"/custom%00\" MUST NOT be accepted (none of them exists): each is refused "
-       "with CONNECT_ERROR or closes the connection, and the server keeps serving everyone else.",
-       Level::must, "Socket.IO v5 specification, Connection to a namespace; " + advisory,
-       kPollingAndWebSocket},
+      {.id = "sio/robustness/11",
+       .title = "Odd namespace names are never taken for existing ones",
+       .requirement = "CONNECT to a 10000-character namespace, \"//custom\", \"/custom\\n\", "
+                      "\"/custom/\", \"/CUSTOM\" or \"/custom%00\" MUST NOT be accepted (none of "
+                      "them exists): each is refused with CONNECT_ERROR or closes the connection, "
+                      "and the server keeps serving everyone else.",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, Connection to a namespace; " + advisory,
+       .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
         const std::vector<std::string> names{"/" + std::string(10000, 'n'),

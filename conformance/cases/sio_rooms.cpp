@@ -17,18 +17,6 @@ namespace {
 
 using codec::Json;
 
-// A control event and its ack's single argument, as JSON text.
-std::string ctl(Context& c, Peer& p, std::string_view nsp, std::string_view event,
-                std::string_view arg = "") {
-  auto got = p.io->ctl(nsp, event, arg, Ms(3000));
-  if (!got)
-    c.fail(p.name + ": " + std::string(event) + " on " + std::string(nsp),
-           "an ack with one argument",
-           p.io->closed() ? "the connection ended (" + p.io->end_reason() + ")"
-                          : (p.io->last() ? p.io->last()->text : "no ack within 3000 ms"));
-  return codec::dump(*got);
-}
-
 std::string room_arg(std::string_view room) {
   return R"({"room":)" + json_string(room) + "}";
 }
@@ -39,7 +27,7 @@ std::string poll_until(Context& c, Peer& p, std::string_view nsp, std::string_vi
   const auto deadline = Clock::now() + c.prompt(p.io->eio());
   std::string last;
   while (true) {
-    last = ctl(c, p, nsp, event, arg);
+    last = ctl_text(c, p, nsp, event, arg);
     if (last == expected || Clock::now() >= deadline) return last;
     c.loop().run_for(Ms(20));
   }
@@ -52,125 +40,122 @@ const std::string kContract = "fixture contract (extended)";
 
 void add_sio_rooms(std::vector<Case>& out) {
   add(out,
-      {"sio/rooms/1",
-       "Joining rooms answers the socket's rooms, its own id included, sorted",
-       "Every socket MUST be in the room named by its own id; after joining rooms (one call with "
-       "a list) the socket's rooms MUST be exactly those plus its own id (ctl:join answers them "
-       "sorted by byte).",
-       Level::must,
-       kRooms + "; " + kContract + " (ctl:join)",
-       {},
-       true},
+      {.id = "sio/rooms/1",
+       .title = "Joining rooms answers the socket's rooms, its own id included, sorted",
+       .requirement = "Every socket MUST be in the room named by its own id; after joining rooms "
+                      "(one call with a list) the socket's rooms MUST be exactly those plus its "
+                      "own id (ctl:join answers them sorted by byte).",
+       .level = Level::must,
+       .source = kRooms + "; " + kContract + " (ctl:join)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto sid = join(c, a, "/");
         const auto t = tag();
         const std::vector<std::string> rooms{"zz-" + t, "AA-" + t, "mm-" + t};
         c.expect_eq("ctl:join [zz, AA, mm]", sorted_list({sid, rooms[0], rooms[1], rooms[2]}),
-                    ctl(c, a, "/", "ctl:join",
-                        "[" + json_string(rooms[0]) + "," + json_string(rooms[1]) + "," +
-                            json_string(rooms[2]) + "]"));
+                    ctl_text(c, a, "/", "ctl:join",
+                             "[" + json_string(rooms[0]) + "," + json_string(rooms[1]) + "," +
+                                 json_string(rooms[2]) + "]"));
         c.expect_eq("ctl:rooms", sorted_list({sid, rooms[0], rooms[1], rooms[2]}),
-                    ctl(c, a, "/", "ctl:rooms"));
+                    ctl_text(c, a, "/", "ctl:rooms"));
       });
 
   add(out,
-      {"sio/rooms/2",
-       "A new socket is in its own id room only",
-       "A socket that has just connected MUST be in exactly one room, the one named by its id, "
-       "in / as in any other namespace.",
-       Level::must,
-       kRooms,
-       {},
-       true},
+      {.id = "sio/rooms/2",
+       .title = "A new socket is in its own id room only",
+       .requirement = "A socket that has just connected MUST be in exactly one room, the one named "
+                      "by its id, in / as in any other namespace.",
+       .level = Level::must,
+       .source = kRooms,
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto root = join(c, a, "/");
         const auto nsp = private_nsp();
         const auto other = join(c, a, nsp);
-        c.expect_eq("ctl:rooms on /", sorted_list({root}), ctl(c, a, "/", "ctl:rooms"));
-        c.expect_eq("ctl:rooms on " + nsp, sorted_list({other}), ctl(c, a, nsp, "ctl:rooms"));
+        c.expect_eq("ctl:rooms on /", sorted_list({root}), ctl_text(c, a, "/", "ctl:rooms"));
+        c.expect_eq("ctl:rooms on " + nsp, sorted_list({other}), ctl_text(c, a, nsp, "ctl:rooms"));
         c.expect_eq("ctl:sockets {room: own id} on " + nsp, sorted_list({other}),
-                    ctl(c, a, nsp, "ctl:sockets", room_arg(other)));
+                    ctl_text(c, a, nsp, "ctl:sockets", room_arg(other)));
       });
 
   add(out,
-      {"sio/rooms/3",
-       "Joining a room twice is the same as once",
-       "join is idempotent: joining a room the socket is in (again, or twice in one list) MUST "
-       "change nothing, and the room MUST list the socket once.",
-       Level::must,
-       kRooms + " (join is idempotent)",
-       {},
-       true},
+      {.id = "sio/rooms/3",
+       .title = "Joining a room twice is the same as once",
+       .requirement = "join is idempotent: joining a room the socket is in (again, or twice in one "
+                      "list) MUST change nothing, and the room MUST list the socket once.",
+       .level = Level::must,
+       .source = kRooms + " (join is idempotent)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto nsp = private_nsp();
         const auto sid = join(c, a, nsp);
         const auto expected = sorted_list({sid, "r"});
-        c.expect_eq("first ctl:join r", expected, ctl(c, a, nsp, "ctl:join", R"("r")"));
-        c.expect_eq("second ctl:join r", expected, ctl(c, a, nsp, "ctl:join", R"("r")"));
-        c.expect_eq("ctl:join [r, r]", expected, ctl(c, a, nsp, "ctl:join", R"(["r","r"])"));
+        c.expect_eq("first ctl:join r", expected, ctl_text(c, a, nsp, "ctl:join", R"("r")"));
+        c.expect_eq("second ctl:join r", expected, ctl_text(c, a, nsp, "ctl:join", R"("r")"));
+        c.expect_eq("ctl:join [r, r]", expected, ctl_text(c, a, nsp, "ctl:join", R"(["r","r"])"));
         c.expect_eq("ctl:sockets {room: r}", sorted_list({sid}),
-                    ctl(c, a, nsp, "ctl:sockets", room_arg("r")));
+                    ctl_text(c, a, nsp, "ctl:sockets", room_arg("r")));
       });
 
   add(out,
-      {"sio/rooms/4",
-       "Leaving rooms, and rooms not joined, is harmless",
-       "leave is idempotent: leaving rooms (by list) MUST remove exactly those, and leaving a room "
-       "the socket is not in (or again) MUST change nothing and keep the connection open.",
-       Level::must,
-       kRooms + " (leave is idempotent)",
-       {},
-       true},
+      {.id = "sio/rooms/4",
+       .title = "Leaving rooms, and rooms not joined, is harmless",
+       .requirement =
+           "leave is idempotent: leaving rooms (by list) MUST remove exactly those, and leaving a "
+           "room the socket is not in (or again) MUST change nothing and keep the connection open.",
+       .level = Level::must,
+       .source = kRooms + " (leave is idempotent)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto nsp = private_nsp();
         const auto sid = join(c, a, nsp);
         c.expect_eq("ctl:join [a, b, c]", sorted_list({sid, "a", "b", "c"}),
-                    ctl(c, a, nsp, "ctl:join", R"(["a","b","c"])"));
+                    ctl_text(c, a, nsp, "ctl:join", R"(["a","b","c"])"));
         c.expect_eq("ctl:leave never-joined", sorted_list({sid, "a", "b", "c"}),
-                    ctl(c, a, nsp, "ctl:leave", R"("never-joined")"));
+                    ctl_text(c, a, nsp, "ctl:leave", R"("never-joined")"));
         c.expect_eq("ctl:leave [a, c]", sorted_list({sid, "b"}),
-                    ctl(c, a, nsp, "ctl:leave", R"(["a","c"])"));
+                    ctl_text(c, a, nsp, "ctl:leave", R"(["a","c"])"));
         c.expect_eq("ctl:leave a (again)", sorted_list({sid, "b"}),
-                    ctl(c, a, nsp, "ctl:leave", R"("a")"));
-        c.expect_eq("ctl:sockets {room: a}", "[]", ctl(c, a, nsp, "ctl:sockets", room_arg("a")));
-        c.expect_eq("ctl:fence", R"({"ok":true})", ctl(c, a, nsp, "ctl:fence"));
+                    ctl_text(c, a, nsp, "ctl:leave", R"("a")"));
+        c.expect_eq("ctl:sockets {room: a}", "[]",
+                    ctl_text(c, a, nsp, "ctl:sockets", room_arg("a")));
+        c.expect_eq("ctl:fence", R"({"ok":true})", ctl_text(c, a, nsp, "ctl:fence"));
       });
 
   add(out,
-      {"sio/rooms/5",
-       "A socket may leave the room of its own id",
-       "The room of a socket's id is a room like the others: leaving it MAY be honoured (the "
-       "reference does: the socket is then in no room, and its id room is empty). Recorded, "
-       "with whether the socket still answers.",
-       Level::may,
-       kRooms + " (socket.leave(socket.id))",
-       {},
-       true},
+      {.id = "sio/rooms/5",
+       .title = "A socket may leave the room of its own id",
+       .requirement = "The room of a socket's id is a room like the others: leaving it MAY be "
+                      "honoured (socket.io 4.8 does: the socket is then in no room, and its id "
+                      "room is empty). Recorded, with whether the socket still answers.",
+       .level = Level::may,
+       .source = kRooms + " (socket.leave(socket.id))",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         const auto nsp = private_nsp();
         const auto sid = join(c, a, nsp);
-        const auto after = ctl(c, a, nsp, "ctl:leave", json_string(sid));
-        const auto fence = ctl(c, a, nsp, "ctl:fence");
+        const auto after = ctl_text(c, a, nsp, "ctl:leave", json_string(sid));
+        const auto fence = ctl_text(c, a, nsp, "ctl:fence");
         if (fence != R"({"ok":true})") c.fail("ctl:fence after leaving", R"({"ok":true})", fence);
         c.expect_eq("ctl:leave own id", "[]", after);
         c.expect_eq("ctl:sockets {room: own id}", "[]",
-                    ctl(c, a, nsp, "ctl:sockets", room_arg(sid)));
+                    ctl_text(c, a, nsp, "ctl:sockets", room_arg(sid)));
       });
 
   add(out,
-      {"sio/rooms/6",
-       "A room lists exactly its members, sorted",
-       "The sockets in a room MUST be exactly those that joined it (and have not left), whoever "
-       "asks; ctl:sockets answers them sorted by byte, [] for a room nobody is in.",
-       Level::must,
-       kRooms + "; " + kContract + " (ctl:sockets)",
-       {},
-       true},
+      {.id = "sio/rooms/6",
+       .title = "A room lists exactly its members, sorted",
+       .requirement =
+           "The sockets in a room MUST be exactly those that joined it (and have not left), "
+           "whoever asks; ctl:sockets answers them sorted by byte, [] for a room nobody is in.",
+       .level = Level::must,
+       .source = kRooms + "; " + kContract + " (ctl:sockets)",
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto a = open_peer(c, "A", Transport::websocket);
@@ -181,29 +166,28 @@ void add_sio_rooms(std::vector<Case>& out) {
         const auto sb = join(c, b, nsp);
         const auto sc = join(c, d, nsp);
         const auto sd = join(c, e, nsp);
-        ctl(c, a, nsp, "ctl:join", R"("r")");
-        ctl(c, d, nsp, "ctl:join", R"(["r","s"])");
-        ctl(c, e, nsp, "ctl:join", R"("r")");
-        ctl(c, b, nsp, "ctl:join", R"("s")");
+        ctl_text(c, a, nsp, "ctl:join", R"("r")");
+        ctl_text(c, d, nsp, "ctl:join", R"(["r","s"])");
+        ctl_text(c, e, nsp, "ctl:join", R"("r")");
+        ctl_text(c, b, nsp, "ctl:join", R"("s")");
         c.expect_eq("ctl:sockets {room: r} (asked by B, not a member)", sorted_list({sa, sc, sd}),
-                    ctl(c, b, nsp, "ctl:sockets", room_arg("r")));
+                    ctl_text(c, b, nsp, "ctl:sockets", room_arg("r")));
         c.expect_eq("ctl:sockets {room: s} (asked by A)", sorted_list({sb, sc}),
-                    ctl(c, a, nsp, "ctl:sockets", room_arg("s")));
+                    ctl_text(c, a, nsp, "ctl:sockets", room_arg("s")));
         c.expect_eq("ctl:sockets {} (asked by D)", sorted_list({sa, sb, sc, sd}),
-                    ctl(c, e, nsp, "ctl:sockets", "{}"));
+                    ctl_text(c, e, nsp, "ctl:sockets", "{}"));
         c.expect_eq("ctl:sockets {room: nobody}", "[]",
-                    ctl(c, e, nsp, "ctl:sockets", room_arg("nobody")));
+                    ctl_text(c, e, nsp, "ctl:sockets", room_arg("nobody")));
       });
 
   add(out,
-      {"sio/rooms/7",
-       "A socket that leaves its namespace leaves every room",
-       "On a DISCONNECT for a namespace the socket MUST leave all its rooms there (its own id "
-       "room included): other clients no longer find it in any of them.",
-       Level::must,
-       kRooms + "; socket.io 4.8 (disconnecting, then every room is left)",
-       {},
-       true},
+      {.id = "sio/rooms/7",
+       .title = "A socket that leaves its namespace leaves every room",
+       .requirement = "On a DISCONNECT for a namespace the socket MUST leave all its rooms there "
+                      "(its own id room included): other clients no longer find it in any of them.",
+       .level = Level::must,
+       .source = kRooms + "; socket.io 4.8 (disconnecting, then every room is left)",
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto a = open_peer(c, "A", Transport::websocket);
@@ -214,9 +198,9 @@ void add_sio_rooms(std::vector<Case>& out) {
         const auto sb = join(c, b, nsp);
         const auto sc = join(c, d, nsp);
         for (auto* p : {&a, &b, &d})
-          ctl(c, *p, nsp, "ctl:join", R"(["r","q"])");
+          ctl_text(c, *p, nsp, "ctl:join", R"(["r","q"])");
         c.expect_eq("ctl:sockets {room: r} before", sorted_list({sa, sb, sc}),
-                    ctl(c, b, nsp, "ctl:sockets", room_arg("r")));
+                    ctl_text(c, b, nsp, "ctl:sockets", room_arg("r")));
         // A leaves the namespace (and stays connected on /).
         a.io->eio().send_batch({"41" + prefix(nsp), R"(421["ctl:fence"])"});
         bool fenced = false;
@@ -230,18 +214,23 @@ void add_sio_rooms(std::vector<Case>& out) {
         c.expect_eq("ctl:sockets {room: r}", sorted_list({sb, sc}),
                     poll_until(c, b, nsp, "ctl:sockets", room_arg("r"), sorted_list({sb, sc})));
         c.expect_eq("ctl:sockets {room: q}", sorted_list({sb, sc}),
-                    ctl(c, d, nsp, "ctl:sockets", room_arg("q")));
+                    ctl_text(c, d, nsp, "ctl:sockets", room_arg("q")));
         c.expect_eq("ctl:sockets {room: A's id}", "[]",
-                    ctl(c, d, nsp, "ctl:sockets", room_arg(sa)));
-        c.expect_eq("ctl:sockets {}", sorted_list({sb, sc}), ctl(c, d, nsp, "ctl:sockets", "{}"));
+                    ctl_text(c, d, nsp, "ctl:sockets", room_arg(sa)));
+        c.expect_eq("ctl:sockets {}", sorted_list({sb, sc}),
+                    ctl_text(c, d, nsp, "ctl:sockets", "{}"));
       });
 
   add(out,
-      {"sio/rooms/8", "A closed connection leaves every room",
-       "When a client's connection ends (it closes the transport), its sockets MUST leave all "
-       "their rooms promptly: other clients no longer find them in any room.",
-       Level::must, kRooms + "; socket.io 4.8 (transport close: every room is left)",
-       kPollingAndWebSocket, true},
+      {.id = "sio/rooms/8",
+       .title = "A closed connection leaves every room",
+       .requirement =
+           "When a client's connection ends (it closes the transport), its sockets MUST leave all "
+           "their rooms promptly: other clients no longer find them in any room.",
+       .level = Level::must,
+       .source = kRooms + "; socket.io 4.8 (transport close: every room is left)",
+       .transports = kPollingAndWebSocket,
+       .extended = true},
       [](Context& c) {
         const auto nsp = private_nsp();
         auto b = open_peer(c, "B", Transport::websocket);
@@ -251,7 +240,7 @@ void add_sio_rooms(std::vector<Case>& out) {
         const auto sb = join(c, b, nsp);
         const auto sc = join(c, d, nsp);
         for (auto* p : {&a, &b, &d})
-          ctl(c, *p, nsp, "ctl:join", R"(["r","q"])");
+          ctl_text(c, *p, nsp, "ctl:join", R"(["r","q"])");
         // The client ends its connection: a close packet on polling; on WebSocket the socket is
         // closed (by dropping the client: EioSession::close() and the destructor would both
         // close the WebSocket, which the driver does not allow).
@@ -262,20 +251,19 @@ void add_sio_rooms(std::vector<Case>& out) {
         c.expect_eq("ctl:sockets {room: r}", sorted_list({sb, sc}),
                     poll_until(c, b, nsp, "ctl:sockets", room_arg("r"), sorted_list({sb, sc})));
         c.expect_eq("ctl:sockets {room: q}", sorted_list({sb, sc}),
-                    ctl(c, d, nsp, "ctl:sockets", room_arg("q")));
+                    ctl_text(c, d, nsp, "ctl:sockets", room_arg("q")));
         c.expect_eq("ctl:sockets {room: A's id}", "[]",
-                    ctl(c, d, nsp, "ctl:sockets", room_arg(sa)));
+                    ctl_text(c, d, nsp, "ctl:sockets", room_arg(sa)));
       });
 
   add(out,
-      {"sio/rooms/9",
-       "Rooms of the same name in two namespaces are different rooms",
-       "Rooms MUST be per namespace: sockets of / and of /custom that join rooms of the same name "
-       "are each listed in their own namespace's room only.",
-       Level::must,
-       kRooms + " (rooms are per namespace)",
-       {},
-       true},
+      {.id = "sio/rooms/9",
+       .title = "Rooms of the same name in two namespaces are different rooms",
+       .requirement = "Rooms MUST be per namespace: sockets of / and of /custom that join rooms of "
+                      "the same name are each listed in their own namespace's room only.",
+       .level = Level::must,
+       .source = kRooms + " (rooms are per namespace)",
+       .extended = true},
       [](Context& c) {
         auto a = open_peer(c, "A", Transport::websocket);
         auto b = open_peer(c, "B", Transport::websocket);
@@ -285,15 +273,15 @@ void add_sio_rooms(std::vector<Case>& out) {
         const auto c_root = join(c, d, "/");
         const auto c_custom = join(c, d, "/custom");
         const std::string room = "shared-" + tag();
-        ctl(c, a, "/custom", "ctl:join", json_string(room));
-        ctl(c, b, "/", "ctl:join", json_string(room));
+        ctl_text(c, a, "/custom", "ctl:join", json_string(room));
+        ctl_text(c, b, "/", "ctl:join", json_string(room));
         c.expect_eq("ctl:sockets {room} on / (asked by C)", sorted_list({b_root}),
-                    ctl(c, d, "/", "ctl:sockets", room_arg(room)));
+                    ctl_text(c, d, "/", "ctl:sockets", room_arg(room)));
         c.expect_eq("ctl:sockets {room} on /custom (asked by C)", sorted_list({a_custom}),
-                    ctl(c, d, "/custom", "ctl:sockets", room_arg(room)));
-        c.expect_eq("C's rooms on /", sorted_list({c_root}), ctl(c, d, "/", "ctl:rooms"));
+                    ctl_text(c, d, "/custom", "ctl:sockets", room_arg(room)));
+        c.expect_eq("C's rooms on /", sorted_list({c_root}), ctl_text(c, d, "/", "ctl:rooms"));
         c.expect_eq("C's rooms on /custom", sorted_list({c_custom}),
-                    ctl(c, d, "/custom", "ctl:rooms"));
+                    ctl_text(c, d, "/custom", "ctl:rooms"));
       });
 }
 
