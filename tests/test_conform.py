@@ -47,6 +47,27 @@ def test_the_suite_has_at_least_200_case_ids(siocheck_bin):
                      "sio/recovery"}
 
 
+STARTERS = {
+    "node": ("node conformance/fixtures/starter/server.js --port {port}", ["node.txt"]),
+    "python": ("/usr/bin/python3 conformance/fixtures/starter/server.py --port {port}",
+               ["python.txt", "python-starter.txt"]),
+}
+
+
+@pytest.mark.parametrize("starter", STARTERS)
+def test_the_starter_fixtures_pass_at_level_official(siocheck_bin, tmp_path, starter):
+    # FIXTURE.md's starters, as a maintainer copies them: level official, with the baselines of the
+    # library they run on (the python one adds what its stdlib JSON writes differently).
+    command, baselines = STARTERS[starter]
+    extra = [arg for name in baselines for arg in ("--known-failing", str(KNOWN_FAILING / name))]
+    flaky = KNOWN_FAILING / f"{starter}-flaky.txt"
+    if flaky.exists():
+        extra += ["--known-flaky", str(flaky)]
+    data, run = report(tmp_path, siocheck_bin, "--launch", command, "--level", "official", *extra)
+    assert data["level"] == "official" and not data["regressed"]
+    assert data["counts"]["PASS"] > 150
+
+
 @pytest.mark.parametrize("fixture", ["node", "python"])
 def test_other_fixtures_pass_except_their_known_failing_cases(siocheck_bin, tmp_path, fixture):
     command = {
@@ -75,10 +96,19 @@ def test_an_https_wss_target(servers, siocheck_bin, tmp_path):
     data, _ = report(tmp_path, siocheck_bin, "--target", server.url, "--insecure", "--cases", slice_)
     assert data["target"].startswith("https://")
     assert data["counts"]["PASS"] > 50 and data["counts"]["FAIL"] == 0
-    # Without --insecure the self-signed certificate is refused: the target is unreachable.
+    # Without --insecure the self-signed certificate is refused, and the message says what to do.
     refused = conform(siocheck_bin, "--target", server.url, "--cases", "eio/handshake/1")
-    assert refused.returncode == 2
-    assert "unreachable" in refused.stderr
+    assert refused.returncode == 3
+    assert f"the certificate of {server.url} failed verification" in refused.stderr
+    assert "--insecure" in refused.stderr and "--ca-file" in refused.stderr
+    # Trusting the certificate that signed it (here the certificate itself) is enough.
+    trusted = conform(siocheck_bin, "--target", server.url, "--ca-file", str(cert), "--cases", "eio/handshake/1")
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    # A launched TLS server: its `listening https://...` line says to speak TLS.
+    launched, _ = report(tmp_path, siocheck_bin, "--launch",
+                         f"{siocheck_bin} serve --tls-cert {cert} --tls-key {key} --port {{port}}",
+                         "--ca-file", str(cert), "--cases", "eio/handshake/1,sio/connect/1")
+    assert launched["target"].startswith("https://") and launched["counts"]["PASS"] == 6
 
 
 def test_parallel_and_serial_runs_agree(siocheck_bin, tmp_path):
@@ -133,11 +163,11 @@ def test_a_failing_case_in_the_known_failing_list_does_not_fail_the_run(siocheck
     assert "3 known failing" in run.stdout
 
 
-def test_usage_errors_and_unreachable_targets_exit_2(siocheck_bin):
+def test_usage_errors_exit_2_and_unreachable_targets_exit_3(siocheck_bin):
     assert conform(siocheck_bin, "--target", "ftp://x").returncode == 2
-    assert conform(siocheck_bin, "--target", "http://127.0.0.1:1").returncode == 2
     assert conform(siocheck_bin, "--shard", "3/2").returncode == 2
     assert conform(siocheck_bin, "--launch", "true").returncode == 2  # no {port}
+    assert conform(siocheck_bin, "--target", "http://127.0.0.1:1").returncode == 3
     died = conform(siocheck_bin, "--launch", "sh -c 'echo boom; exit 3' {port}")
-    assert died.returncode == 2
+    assert died.returncode == 3
     assert "exited with status 3" in died.stderr and "boom" in died.stderr

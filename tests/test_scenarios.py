@@ -102,7 +102,7 @@ def test_a_bad_script_is_refused_with_its_position(siocheck_bin, tmp_path):
     run = scenario(siocheck_bin, str(broken))
     assert run.returncode == 2 and f"{broken}:3:1: not valid YAML" in run.stderr
     assert scenario(siocheck_bin, str(tmp_path / "missing.yaml")).returncode == 2
-    assert scenario(siocheck_bin, "scenarios/", "--target", "http://127.0.0.1:1").returncode == 2
+    assert scenario(siocheck_bin, "scenarios/", "--target", "http://127.0.0.1:1").returncode == 3
 
 
 def test_a_fault_fails_the_scripts_about_it(siocheck_bin):
@@ -111,12 +111,16 @@ def test_a_fault_fails_the_scripts_about_it(siocheck_bin):
                    "scenarios/official-echo.yaml", "--launch", launch)
     assert run.returncode == 1, run.stdout
     assert "PASS  scenarios/official-echo.yaml" in run.stdout
+    assert (run.stdout + run.stderr).count("official-echo.yaml") == 1, "each script is listed once"
     # The failure names file:line:col, the step and client, expected and observed, with the trace.
     assert "scenarios/chat-room.yaml:25:5: expect_nothing (client alice)" in run.stdout
     assert 'expected: no event among ["chat"]' in run.stdout
     assert 'observed: 2/dyn-' in run.stdout and '["chat",{"from":"alice","text":"hi all"}]' in run.stdout
     assert "scenarios/broadcast-everyone.yaml:15:5: expect_nothing (client alice)" in run.stdout
     assert "trace:" in run.stdout
+    # Trace lines name the script's clients; each failure says how to run it again alone.
+    assert " alice -> " in run.stdout or " alice <- " in run.stdout
+    assert "rerun: siocheck scenario scenarios/chat-room.yaml --launch" in run.stdout
     assert "3 scripts against" in run.stdout and "1 passed, 2 failed" in run.stdout
 
 

@@ -2,13 +2,19 @@
 // server when no target is given.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
 
 #include "commands.hpp"
+#include "conform_plan.hpp"
 #include "flags.hpp"
+#include "interrupts.hpp"
+#include "run_output.hpp"
+#include "siocheck/host/liveness.hpp"
 #include "siocheck/run/report.hpp"
 #include "siocheck/run/runner.hpp"
 #include "siocheck/suite/suite.hpp"
@@ -19,6 +25,7 @@ namespace {
 
 namespace run = conform::run;
 using conform::Ms;
+using run::Verdict;
 
 struct ConformFlags {
   conform::host::TargetOptions where;
@@ -34,6 +41,7 @@ struct ConformFlags {
   std::optional<conform::FixtureLevel> level;
   bool trace = false;
   ReportFlags reports;
+  std::optional<std::string> write_known_failing;
 };
 
 void add_selection(CLI::App* cmd, ConformFlags& f) {
@@ -67,56 +75,61 @@ void add_grading(CLI::App* cmd, ConformFlags& f) {
                    "Skip discovery: the target's fixture level is official or extended");
   cmd->add_flag("--trace", f.trace, "Print the wire trace of every regression");
   add_report_flags(cmd, f.reports);
+  add_optional(cmd, "--write-known-failing", f.write_known_failing,
+               "Write the run's FAIL and CRASH cases (and NON-STRICT under --strict) here as a "
+               "--known-failing baseline, each with what was observed as its reason: a start for "
+               "a server with many failures");
 }
 
-bool parse_shard(const std::string& text, std::pair<int, int>& shard) {
-  int i = 0, n = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%d/%d%c", &i, &n, &tail) != 2 || n < 1 || i < 1 || i > n)
-    return false;
-  shard = {i, n};
-  return true;
+// Where the heartbeat the target announced is longer than the contract's 300 + 200 ms, the
+// heartbeat cases wait for it: say so before the run seems to hang.
+void note_heartbeat(const conform::host::TargetHost& host,
+                    const std::vector<conform::Planned>& planned) {
+  const auto& h = host.handshake();
+  const auto beat = h.ping_interval + h.ping_timeout;
+  if (beat <= 500) return;
+  const auto timing = std::count_if(planned.begin(), planned.end(),
+                                    [](const conform::Planned& p) { return p.c->info.timing; });
+  std::fprintf(
+      stderr,
+      "siocheck conform: the target's heartbeat is pingInterval %lld + pingTimeout %lld ms "
+      "(the fixture contract's is 300 + 200): %lld heartbeat cases wait on it, all at once, "
+      "so expect about %lld s; the verdicts are judged on the target's own values\n",
+      static_cast<long long>(h.ping_interval), static_cast<long long>(h.ping_timeout),
+      static_cast<long long>(timing), static_cast<long long>(2 * beat / 1000 + 10));
 }
 
-int list(const std::vector<conform::Planned>& planned) {
-  std::set<std::string> ids;
-  std::map<std::string, int> per_area;
-  for (const auto& p : planned) {
-    if (ids.insert(p.c->info.id).second) ++per_area[p.c->info.area()];
-    std::cout << std::left << p.name << "  [" << conform::to_string(p.c->info.level)
-              << (p.c->info.extended ? ", extended" : "") << (p.c->info.timing ? ", timing" : "")
-              << "]  " << p.c->info.title << "\n";
-  }
-  std::cout << "\n"
-            << ids.size() << " case ids (" << planned.size()
-            << " runs with their transport variants)\n";
-  for (const auto& [area, n] : per_area)
-    std::cout << "  " << area << ": " << n << "\n";
-  return kOk;
+// Timing cases run with little company, so that a busy machine cannot make a server miss a 200 ms
+// deadline; against a long heartbeat, slack is wide and they all wait at once instead.
+int timing_jobs(const conform::host::TargetHost& host, int jobs) {
+  const auto& h = host.handshake();
+  return h.ping_interval + h.ping_timeout > 2000 ? jobs : 3;
 }
 
-// One line on a terminal, rewritten as cases finish; a line every 50 cases otherwise.
-std::function<void(const run::Progress&)> progress_printer() {
-  const bool tty = ::isatty(2);
-  return [tty](const run::Progress& p) {
-    if (tty) {
-      const auto& r = *p.last;
-      std::fprintf(stderr, "\r[%4zu/%zu] %zu FAIL  %-60.60s", p.done, p.total, p.failures,
-                   (r.info.name + " " + std::string(run::to_string(r.outcome.verdict))).c_str());
-      if (p.done == p.total) std::fprintf(stderr, "\n");
-    } else if (p.done == p.total || p.done % 50 == 0) {
-      std::fprintf(stderr, "[%4zu/%zu] %zu FAIL so far\n", p.done, p.total, p.failures);
-    }
-  };
+// The command that runs one case alone again, with its trace.
+std::string rerun_prefix(const ConformFlags& f) {
+  std::string out = "siocheck conform";
+  if (f.where.launch) out += " --launch " + shell_quoted(*f.where.launch);
+  if (f.where.target) out += " --target " + shell_quoted(*f.where.target);
+  if (f.where.eio_path != "/engine.io/") out += " --eio-path " + shell_quoted(f.where.eio_path);
+  if (f.where.sio_path != "/socket.io/") out += " --sio-path " + shell_quoted(f.where.sio_path);
+  if (f.where.insecure) out += " --insecure";
+  if (!f.where.ca_file.empty()) out += " --ca-file " + shell_quoted(f.where.ca_file);
+  if (f.strict) out += " --strict";
+  return out;
 }
 
 int run_conform(ConformFlags& f) {
+  auto& interrupts = Interrupts::install(true);
   std::string error;
   if (!load_baselines(f.baselines, error)) return usage("conform", error);
   for (const auto* b : {&f.baselines.failing, &f.baselines.flaky})
     if (*b)
       if (auto unknown = (*b)->unknown_error(conform::all_unit_infos(), "case"); !unknown.empty())
         return usage("conform", unknown);
+  if (!check_patterns(f.selection.cases, "--cases", error) ||
+      !check_patterns(f.selection.skip, "--skip", error))
+    return usage("conform", error);
   if (f.shard) {
     std::pair<int, int> shard;
     if (!parse_shard(*f.shard, shard))
@@ -126,9 +139,20 @@ int run_conform(ConformFlags& f) {
   }
   const auto planned = conform::plan(f.selection);
   if (f.list) return list(planned);
+  if (planned.empty()) return usage("conform", "--cases and --skip leave no case to run");
+  ReportFlags outputs = f.reports;
+  if (!reports_writable(outputs, "conform")) return kReportFailed;
+  if (f.write_known_failing && !reports_writable({.json = f.write_known_failing}, "conform"))
+    return kReportFailed;
 
+  // A run of Socket.IO cases only needs no Engine.IO echo: readiness asks the Socket.IO path.
+  f.where.probe_sio = std::all_of(planned.begin(), planned.end(), [](const conform::Planned& p) {
+    return p.c->info.id.starts_with("sio/");
+  });
   conform::host::TargetHost host;
-  if (!host.open(f.where, "conform", error)) return usage("conform", error);
+  if (const auto kind = host.open(f.where, "conform", error);
+      kind != conform::host::OpenError::none)
+    return open_failed("conform", kind, error);
   conform::Settings settings;
   settings.target = host.target();
   settings.tolerance = Ms(f.tolerance_ms);
@@ -136,20 +160,42 @@ int run_conform(ConformFlags& f) {
   if (f.upgrade_timeout_ms) settings.upgrade_timeout = Ms(*f.upgrade_timeout_ms);
   settings.level = f.level.value_or(
       conform::discover_level(settings.target, settings.connect_timeout.value_or(Ms(1000))));
+  note_heartbeat(host, planned);
 
   run::Report report;
   report.tool = "conform";
   report.target = settings.target.url();
   report.level = std::string(conform::to_string(settings.level));
-  const run::Grading grading{f.strict, f.baselines.failing ? &*f.baselines.failing : nullptr,
-                             f.baselines.flaky ? &*f.baselines.flaky : nullptr};
+  describe_run(report, host, &f.baselines);
+  conform::host::TargetLiveness liveness(
+      host, [&settings](const conform::Target& t) { settings.target = t; });
+  const ProgressPrinter printer;
   run::run(report, conform::units(planned, settings),
-           {.jobs = f.jobs, .grading = grading, .progress = progress_printer()});
+           {.jobs = f.jobs,
+            .timing_jobs = timing_jobs(host, f.jobs),
+            .grading = f.baselines.grading(f.strict),
+            .progress = [&printer](const run::Progress& p) { printer.on_unit(p); },
+            .tick = [&printer](const run::Progress& p) { printer.on_tick(p); },
+            .liveness = &liveness,
+            .stop = &interrupts.stop(),
+            .stopped_why = [&interrupts] { return interrupts.why(); }});
   host.stop();
 
+  const auto prefix = rerun_prefix(f);
+  for (auto& r : report.results)
+    if (r.regression && r.outcome.verdict != Verdict::not_run && r.info.id != "target/crash")
+      r.rerun = prefix + " --cases " + shell_quoted(r.info.name) + " --trace";
   run::print_summary(report, std::cout, {.traces = f.trace});
-  if (!write_reports(report, f.reports, "conform")) return kUsage;
+  if (!write_reports(report, outputs, "conform")) return kReportFailed;
   if (f.reports.html) std::cout << "HTML report: " << *f.reports.html << "\n";
+  if (f.write_known_failing) {
+    if (!write_known_failing(report, *f.write_known_failing))
+      return usage("conform",
+                   "--write-known-failing: cannot write '" + *f.write_known_failing + "'"),
+             kReportFailed;
+    std::cout << "known-failing baseline written: " << *f.write_known_failing << "\n";
+  }
+  if (interrupts.stopped()) return interrupts.exit_status();
   return report.regressed() ? kFailed : kOk;
 }
 
@@ -163,10 +209,14 @@ Command add_conform(CLI::App& app) {
   cmd->footer(
       "The target runs the fixture of conformance/FIXTURE.md. Verdicts: PASS, NON-STRICT (a SHOULD "
       "broken, or an allowed alternative), INFORMATIONAL (recorded, not judged), UNIMPLEMENTED (an "
-      "optional feature or the extended fixture level is missing), FAIL.\n"
-      "Exit status: 0 no regression, 1 a regression (a FAIL, a NON-STRICT under --strict, or a "
-      "stale --known-failing entry), 2 a usage error, a baseline entry that names no case, or an "
-      "unreachable target.\n"
+      "optional feature or the extended fixture level is missing), FAIL, CRASH (the target died "
+      "or stopped answering during the case: a --launch target is restarted and the run goes on) "
+      "and NOT RUN (the target was gone, or the run was interrupted).\n"
+      "Exit status: 0 no regression, 1 a regression (a FAIL, a CRASH, a NOT RUN, a NON-STRICT "
+      "under --strict, or a stale --known-failing entry), 2 a usage error (a bad flag, a pattern "
+      "or baseline entry that names no case), 3 the target cannot be reached or is not Socket.IO, "
+      "4 a report cannot be written; 130 or 143 after SIGINT or SIGTERM (partial reports are "
+      "written, and launched targets stopped).\n"
       "Examples:\n"
       "  siocheck conform                                   the embedded reference server\n"
       "  siocheck conform --target http://127.0.0.1:3000 --html report.html\n"

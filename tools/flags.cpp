@@ -1,5 +1,8 @@
 #include "flags.hpp"
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -23,6 +26,36 @@ int usage(std::string_view tool, std::string_view what) {
   return 2;
 }
 
+int open_failed(std::string_view tool, conform::host::OpenError kind, std::string_view what) {
+  usage(tool, what);
+  return kind == conform::host::OpenError::usage ? 2 : kUnreachable;
+}
+
+namespace {
+std::string the_command_line;
+}  // namespace
+
+std::string shell_quoted(const std::string& word) {
+  const bool safe = !word.empty() && word.find_first_not_of(
+                                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789@%_+=:,./-") == std::string::npos;
+  if (safe) return word;
+  std::string out = "'";
+  for (const char c : word)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+void set_command_line(int argc, char** argv) {
+  the_command_line.clear();
+  for (int i = 0; i < argc; ++i)
+    the_command_line += (i ? " " : "") + shell_quoted(i ? argv[i] : "siocheck");
+}
+
+const std::string& command_line() {
+  return the_command_line;
+}
+
 void add_target_flags(CLI::App* app, conform::host::TargetOptions& where,
                       std::string_view launch_help) {
   add_optional(app, "--target", where.target,
@@ -37,6 +70,15 @@ void add_target_flags(CLI::App* app, conform::host::TargetOptions& where,
   app->add_option("--sio-path", where.sio_path, "Path of the target's Socket.IO endpoint")
       ->capture_default_str();
   app->add_flag("--insecure", where.insecure, "Do not verify the https/wss certificate");
+  app->add_option("--ca-file", where.ca_file,
+                  "PEM certificates to trust besides the system's (a self-signed target's)")
+      ->check(CLI::ExistingFile);
+  app->add_option_function<int>(
+         "--launch-timeout",
+         [&where](const int& s) { where.launch_timeout = std::chrono::seconds(s); },
+         "Seconds a --launch target has to answer a handshake (or print its `listening URL` "
+         "line); default 30")
+      ->check(CLI::Range(1, 3600));
   where.embedded = embedded_reference();
 }
 
@@ -44,6 +86,60 @@ void add_report_flags(CLI::App* app, ReportFlags& flags) {
   add_optional(app, "--json", flags.json, "Write the JSON report (schema siocheck.COMMAND/1) here");
   add_optional(app, "--junit", flags.junit, "Write a JUnit XML report here");
   add_optional(app, "--html", flags.html, "Write the self-contained HTML report here");
+}
+
+bool reports_writable(const ReportFlags& flags, std::string_view tool) {
+  const std::pair<const char*, const std::optional<std::string>*> paths[]{
+      {"--json", &flags.json}, {"--junit", &flags.junit}, {"--html", &flags.html}};
+  for (const auto& [flag, path] : paths) {
+    if (!*path) continue;
+    namespace fs = std::filesystem;
+    const fs::path file(**path);
+    const auto dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+    std::error_code ec;
+    std::string why;
+    if (!fs::is_directory(dir, ec))
+      why = "its folder " + dir.string() + " does not exist";
+    else if (fs::exists(file, ec) && (fs::is_directory(file, ec) || ::access(file.c_str(), W_OK)))
+      why = "it is not a writable file";
+    else if (!fs::exists(file, ec) && ::access(dir.c_str(), W_OK))
+      why = "its folder " + dir.string() + " is not writable";
+    if (!why.empty()) {
+      usage(tool,
+            std::string(flag) + ": cannot write '" + **path + "': " + why + " (nothing was run)");
+      return false;
+    }
+  }
+  return true;
+}
+
+void describe_run(conform::run::Report& report, const conform::host::TargetHost& host,
+                  const BaselineFlags* baselines) {
+#ifdef SIOCHECK_VERSION
+  report.version = SIOCHECK_VERSION;
+#endif
+  report.command_line = command_line();
+  if (baselines) {
+    const std::pair<const char*, const std::optional<conform::run::Baseline>*> kinds[]{
+        {"--known-failing", &baselines->failing}, {"--known-flaky", &baselines->flaky}};
+    for (const auto& [flag, baseline] : kinds) {
+      if (!*baseline) continue;
+      std::map<std::string, std::size_t> per_file;
+      for (const auto& entry : (*baseline)->entries)
+        ++per_file[entry.file];
+      for (const auto& file : (flag == std::string("--known-failing") ? baselines->known_failing
+                                                                      : baselines->known_flaky))
+        report.baselines.push_back({flag, file, per_file[file]});
+    }
+  }
+  const auto& h = host.handshake();
+  std::string upgrades;
+  for (const auto& u : h.upgrades)
+    upgrades += (upgrades.empty() ? "" : ",") + u;
+  report.handshake = {{"pingInterval", std::to_string(h.ping_interval)},
+                      {"pingTimeout", std::to_string(h.ping_timeout)},
+                      {"maxPayload", std::to_string(h.max_payload)},
+                      {"upgrades", "[" + upgrades + "]"}};
 }
 
 bool write_reports(const conform::run::Report& report, const ReportFlags& flags,
@@ -65,34 +161,39 @@ bool write_reports(const conform::run::Report& report, const ReportFlags& flags,
 
 void add_baseline_flags(CLI::App* app, BaselineFlags& flags, std::string_view unit_noun) {
   const std::string noun(unit_noun);
-  add_optional(app, "--known-failing", flags.known_failing,
-               "File of " + noun +
-                   "s expected to fail (one pattern a line, then '# reason'); a listed " + noun +
-                   " that passes fails the run as stale")
+  app->add_option("--known-failing", flags.known_failing,
+                  "File of " + noun +
+                      "s expected to fail (one pattern a line, then '# reason'); a listed " + noun +
+                      " that passes fails the run as stale. Repeatable: the files add up")
       ->check(CLI::ExistingFile);
-  add_optional(app, "--known-flaky", flags.known_flaky,
-               "File of " + noun +
-                   "s whose verdict never fails the run (same format); one that "
-                   "fails is run again, up to twice")
+  app->add_option("--known-flaky", flags.known_flaky,
+                  "File of " + noun +
+                      "s whose verdict never fails the run (same format); one "
+                      "that fails is run again, up to twice. Repeatable")
       ->check(CLI::ExistingFile);
 }
 
-bool load_baselines(BaselineFlags& flags, std::string& error) {
-  if (flags.known_failing) {
-    flags.failing = conform::run::Baseline::load(*flags.known_failing, error);
-    if (!flags.failing) {
-      error = "--known-failing: " + error;
+namespace {
+
+bool load_all(const std::vector<std::string>& files, const char* flag,
+              std::optional<conform::run::Baseline>& into, std::string& error) {
+  for (const auto& file : files) {
+    auto one = conform::run::Baseline::load(file, error);
+    if (!one) {
+      error = std::string(flag) + ": " + error;
       return false;
     }
-  }
-  if (flags.known_flaky) {
-    flags.flaky = conform::run::Baseline::load(*flags.known_flaky, error);
-    if (!flags.flaky) {
-      error = "--known-flaky: " + error;
-      return false;
-    }
+    if (!into) into.emplace();
+    into->add(*one);
   }
   return true;
+}
+
+}  // namespace
+
+bool load_baselines(BaselineFlags& flags, std::string& error) {
+  return load_all(flags.known_failing, "--known-failing", flags.failing, error) &&
+         load_all(flags.known_flaky, "--known-flaky", flags.flaky, error);
 }
 
 void add_level_option(CLI::App* app, std::optional<conform::FixtureLevel>& level,

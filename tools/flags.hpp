@@ -12,12 +12,25 @@
 #include "siocheck/driver/fixture.hpp"
 #include "siocheck/host/target_host.hpp"
 #include "siocheck/run/baseline.hpp"
+#include "siocheck/run/runner.hpp"
 #include "siocheck/run/unit.hpp"
 
 namespace siocheck::cli {
 
+// Exit statuses of the checking commands (0 and 1 in commands.hpp).
+inline constexpr int kUnreachable = 3;   // the target cannot be reached, or is not Socket.IO
+inline constexpr int kReportFailed = 4;  // a report could not be written
+
 // Prints "siocheck TOOL: WHAT" on stderr and returns the usage exit status (2).
 int usage(std::string_view tool, std::string_view what);
+// Prints why the target could not be opened; returns 2 (usage) or 3 (unreachable).
+int open_failed(std::string_view tool, conform::host::OpenError kind, std::string_view what);
+
+// The command line as given, for reports (set once by main).
+void set_command_line(int argc, char** argv);
+const std::string& command_line();
+// `word` as the shell reads it back: quoted when it holds anything but safe characters.
+std::string shell_quoted(const std::string& word);
 
 // --target, --launch, --eio-path, --sio-path, --insecure into `where`. `launch_help` says what
 // the command does with a launched target (restarts it, ...). Without --target and --launch the
@@ -32,16 +45,26 @@ struct ReportFlags {
   std::optional<std::string> html;
 };
 void add_report_flags(CLI::App* app, ReportFlags& flags);
+// Before the run: whether every report asked for can be written (its folder exists and is
+// writable, and so is the file if it exists). False, with the flag and path on stderr.
+bool reports_writable(const ReportFlags& flags, std::string_view tool);
 // Writes the reports asked for. False (with a message on stderr) when one cannot be written.
 bool write_reports(const conform::run::Report& report, const ReportFlags& flags,
                    std::string_view tool);
+// The facts every report carries: siocheck's version, the command line, the baselines, and the
+// target's handshake values (pingInterval, pingTimeout, maxPayload, upgrades).
+void describe_run(conform::run::Report& report, const conform::host::TargetHost& host,
+                  const struct BaselineFlags* baselines);
 
 // --known-failing, --known-flaky: files of patterns (see siocheck/run/baseline.hpp).
 struct BaselineFlags {
-  std::optional<std::string> known_failing;
-  std::optional<std::string> known_flaky;
-  std::optional<conform::run::Baseline> failing;  // loaded
+  std::vector<std::string> known_failing;  // each flag may be given several times
+  std::vector<std::string> known_flaky;
+  std::optional<conform::run::Baseline> failing;  // loaded, every file's entries together
   std::optional<conform::run::Baseline> flaky;
+  conform::run::Grading grading(bool strict) const {
+    return {strict, failing ? &*failing : nullptr, flaky ? &*flaky : nullptr};
+  }
 };
 void add_baseline_flags(CLI::App* app, BaselineFlags& flags, std::string_view unit_noun);
 // Loads the files. On error: false, with the flag and the file's problem in `error`.

@@ -1,9 +1,11 @@
 // `siocheck fuzz` and `siocheck replay`: the live-target fuzzer (siocheck/fuzz/...) and the
 // replay of its findings.
+#include <cstdlib>
 #include <iostream>
 
 #include "commands.hpp"
 #include "flags.hpp"
+#include "interrupts.hpp"
 #include "siocheck/codec/text.hpp"
 #include "siocheck/fuzz/campaign.hpp"
 #include "siocheck/run/report.hpp"
@@ -22,6 +24,12 @@ struct FuzzFlags {
   fz::CampaignOptions campaign;
   int probe_timeout_ms = 2000;
   ReportFlags reports;
+};
+
+// A replay's target could not be opened: the whole replay stops with that exit status.
+struct Unopened {
+  conform::host::OpenError kind;
+  std::string why;
 };
 
 struct ReplayFlags {
@@ -59,11 +67,15 @@ void print_findings(const fz::CampaignResult& r, int jobs) {
 }
 
 int run_fuzz(FuzzFlags& f) {
+  if (!reports_writable(f.reports, "fuzz")) return kReportFailed;
+  auto& interrupts = Interrupts::install(true);
   conform::host::TargetHost host;
   std::string error;
   f.where.embedded_settings.heartbeat_ms = std::make_pair(25000, 20000);
-  if (!host.open(f.where, "fuzz", error)) return usage("fuzz", error);
+  if (const auto kind = host.open(f.where, "fuzz", error); kind != conform::host::OpenError::none)
+    return open_failed("fuzz", kind, error);
   f.campaign.probe_timeout = conform::Ms(f.probe_timeout_ms);
+  f.campaign.stop = &interrupts.stop();
   const auto result = fz::run_campaign(host, f.campaign, std::cerr);
   print_findings(result, f.campaign.jobs);
   run::Report report;
@@ -74,12 +86,15 @@ int run_fuzz(FuzzFlags& f) {
   report.started = run::iso_now();
   report.facts = {{"seed", std::to_string(result.seed)},
                   {"sequences", std::to_string(result.sequences)}};
+  describe_run(report, host, nullptr);
+  if (interrupts.stopped()) report.incomplete = "interrupted: the campaign stopped early";
   for (const auto& finding : result.findings)
     report.results.push_back(fz::finding_result(finding));
   if (result.findings.empty()) report.results.push_back(fz::clean_campaign_result(result));
   run::grade(report.results, {});
   if (result.target_down) host.abandon();
-  if (!write_reports(report, f.reports, "fuzz")) return kUsage;
+  if (!write_reports(report, f.reports, "fuzz")) return kReportFailed;
+  if (interrupts.stopped()) return interrupts.exit_status();
   return result.findings.empty() ? kOk : kFailed;
 }
 
@@ -87,7 +102,8 @@ int run_fuzz(FuzzFlags& f) {
 run::Outcome replay_one(const fz::FindingFile& file, const ReplayFlags& f, std::string& target) {
   conform::host::TargetHost host;
   std::string error;
-  if (!host.open(f.where, "replay", error)) throw std::runtime_error(error);
+  if (const auto kind = host.open(f.where, "replay", error); kind != conform::host::OpenError::none)
+    throw Unopened{kind, error};
   target = host.target().url();
   std::cout << file.file << ": " << file.steps.size() << " steps, expecting "
             << fz::to_string(file.kind) << ": " << file.code << "\n";
@@ -121,25 +137,27 @@ int run_replay(ReplayFlags& f) {
   run::Report report;
   report.tool = "replay";
   report.level = "";  // not asked: the fuzzer needs the contract, whatever the level
+  if (!reports_writable(f.reports, "replay")) return kReportFailed;
+  Interrupts::install(false);
   std::vector<run::Unit> units;
-  bool unreachable = false;
+  std::optional<int> unopened;
   for (const auto& file : files)
-    units.push_back({fz::replay_info(file), [&file, &f, &report, &unreachable] {
+    units.push_back({fz::replay_info(file), [&file, &f, &report, &unopened] {
                        try {
                          return replay_one(file, f, report.target);
-                       } catch (const std::runtime_error& e) {
-                         unreachable = true;
-                         usage("replay", e.what());
-                         return run::Outcome{.verdict = run::Verdict::fail, .reason = e.what()};
+                       } catch (const Unopened& e) {
+                         unopened = open_failed("replay", e.kind, e.why);
+                         return run::not_run(e.why);
                        }
                      }});
   run::run(report, units, {.jobs = 1});
-  if (unreachable) return kUsage;
+  if (unopened) return *unopened;
   const auto counts = report.counts();
   std::cout << files.size() << (files.size() == 1 ? " finding" : " findings")
             << " replayed against " << report.target << ": " << counts[4]
             << " reproduced (or gave another finding), " << counts[0] << " not reproduced\n";
-  if (!write_reports(report, f.reports, "replay")) return kUsage;
+  report.command_line = command_line();
+  if (!write_reports(report, f.reports, "replay")) return kReportFailed;
   return report.regressed() ? kFailed : kOk;
 }
 
@@ -162,7 +180,8 @@ Command add_fuzz(CLI::App& app) {
       "client never asked for, attachments out of place). Each is confirmed alone, minimised and "
       "written as JSON that `siocheck replay` plays again. The target must serve the fixture "
       "contract (conformance/FIXTURE.md); with --launch a crashed or hung target is restarted.\n"
-      "Exit status: 0 no finding, 1 findings, 2 a usage error or an unreachable target.\n"
+      "Exit status: 0 no finding, 1 findings, 2 a usage error, 3 the target cannot be reached or "
+      "is not Socket.IO, 4 a report cannot be written.\n"
       "Examples:\n"
       "  siocheck fuzz --duration 60                       the embedded reference server\n"
       "  siocheck fuzz --launch 'node fixture.js --port {port}' --duration 600 --jobs 2\n"
@@ -170,8 +189,16 @@ Command add_fuzz(CLI::App& app) {
   add_target_flags(cmd, flags->where, ". The fuzzer restarts it after a crash or hang");
   cmd->add_option("--seed", c.seed, "Seed of the sequences (0: a random one, printed)")
       ->capture_default_str();
-  cmd->add_option("--duration", c.duration_s, "Seconds to run")
-      ->check(CLI::Range(0.1, 7.0 * 24 * 3600))
+  cmd->add_option("--duration", c.duration_s, "Seconds to run, from 0.1 to 604800 (a week)")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double seconds = std::strtod(text.c_str(), &end);
+            if (end == text.c_str() || *end || !(seconds >= 0.1 && seconds <= 604800))
+              return "'" + text + "' is not a number of seconds from 0.1 to 604800 (a week)";
+            return "";
+          },
+          "SECONDS"))
       ->capture_default_str();
   add_optional(cmd, "--sequences", c.sequences, "Stop after this many sequences")
       ->check(CLI::PositiveNumber);
@@ -200,7 +227,8 @@ Command add_replay(CLI::App& app) {
   cmd->footer(
       "Plays each file's steps, then the liveness probe, and says whether the same finding comes "
       "out.\nExit status: 0 no file reproduced (the bug is gone), 1 at least one reproduced (or "
-      "gave another finding), 2 a usage error, a bad file or an unreachable target.");
+      "gave another finding), 2 a usage error or a bad file, 3 the target cannot be reached or "
+      "is not Socket.IO, 4 a report cannot be written.");
   cmd->add_option("files", flags->files, "Finding files (JSON)")
       ->required()
       ->check(CLI::ExistingFile);

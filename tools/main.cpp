@@ -2,12 +2,14 @@
 #include <array>
 
 #include "commands.hpp"
+#include "flags.hpp"
 
 #ifndef SIOCHECK_VERSION
 #define SIOCHECK_VERSION "0.0.0"
 #endif
 
 int main(int argc, char** argv) {
+  siocheck::cli::set_command_line(argc, argv);
   CLI::App app{"siocheck " SIOCHECK_VERSION
                ": a Socket.IO compatibility kit.\n"
                "A reference Engine.IO v4 / Socket.IO v5 server and the tools that check other "

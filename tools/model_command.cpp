@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "embedded.hpp"
 #include "flags.hpp"
+#include "interrupts.hpp"
 #include "siocheck/model/model.hpp"
 #include "siocheck/run/runner.hpp"
 
@@ -95,9 +96,12 @@ int run_model(ModelFlags& f) {
                  "--target and --launch (or start `siocheck serve --fault NAME` yourself "
                  "and give --target)");
   if (!check_fault_names(f.faults, error)) return usage("model", "--fault: " + error);
+  if (!reports_writable(f.reports, "model")) return kReportFailed;
+  Interrupts::install(false);
   f.where.embedded_settings = {std::make_pair(25000, 20000), f.faults};
   conform::host::TargetHost host;
-  if (!host.open(f.where, "model", error)) return usage("model", error);
+  if (const auto kind = host.open(f.where, "model", error); kind != conform::host::OpenError::none)
+    return open_failed("model", kind, error);
   for (const auto& name : f.faults)
     std::cerr << "siocheck model: FAULT ON: " << name << " (the server is broken on purpose)\n";
   const auto level = f.level.value_or(conform::discover_level(host.target(), conform::Ms(1000)));
@@ -141,10 +145,11 @@ int run_model(ModelFlags& f) {
   report.target = m.target.url();
   report.level = std::string(conform::to_string(level));
   report.facts = {{"seed", std::to_string(m.seed)}};
+  describe_run(report, host, nullptr);
   run::run(report, {unit}, {.jobs = 1});
   host.stop();
   if (check_failed) return kUsage;
-  if (!write_reports(report, f.reports, "model")) return kUsage;
+  if (!write_reports(report, f.reports, "model")) return kReportFailed;
   return report.regressed() ? kFailed : kOk;
 }
 
@@ -201,8 +206,9 @@ Command add_model(CLI::App& app) {
       "runs from --seed: the same seed against the same server draws the same runs.\n"
       "A failure prints the shrunk steps, the packet expected and the one observed, and writes the "
       "sequence as a scenario (scenarios/README.md) that `siocheck scenario FILE` replays.\n"
-      "Exit status: 0 every run passed, 1 a counterexample was found, 2 a usage error, an "
-      "unreachable target, or a target without level extended.\n"
+      "Exit status: 0 every run passed, 1 a counterexample was found, 2 a usage error or a target "
+      "without level extended, 3 the target cannot be reached or is not Socket.IO, 4 a report "
+      "cannot be written.\n"
       "Examples:\n"
       "  siocheck model                                      the embedded reference server\n"
       "  siocheck model --runs 1000 --max-clients 4\n"

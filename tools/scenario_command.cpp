@@ -7,6 +7,8 @@
 
 #include "commands.hpp"
 #include "flags.hpp"
+#include "interrupts.hpp"
+#include "siocheck/host/liveness.hpp"
 #include "siocheck/run/report.hpp"
 #include "siocheck/run/runner.hpp"
 #include "siocheck/scenario/run_script.hpp"
@@ -82,11 +84,13 @@ void note_unknown(const BaselineFlags& b, const std::vector<run::UnitInfo>& info
   for (const auto* baseline : {&b.failing, &b.flaky})
     if (*baseline)
       for (const auto* entry : (*baseline)->unknown(infos))
-        std::cerr << "siocheck scenario: note: " << (*baseline)->file << ":" << entry->line << ": '"
+        std::cerr << "siocheck scenario: note: " << entry->file << ":" << entry->line << ": '"
                   << entry->pattern << "' names no script of this run\n";
 }
 
 int run_scenarios(ScenarioFlags& f) {
+  if (f.paths.empty())
+    return usage("scenario", "name at least one script or folder of scripts (e.g. scenarios/)");
   std::string error;
   std::vector<std::string> files;
   if (!collect(f.paths, files, error)) return usage("scenario", error);
@@ -98,15 +102,19 @@ int run_scenarios(ScenarioFlags& f) {
     return kOk;
   }
   if (!load_baselines(f.baselines, error)) return usage("scenario", error);
+  if (!reports_writable(f.reports, "scenario")) return kReportFailed;
   if (!f.where.target && !f.where.launch && f.app != sc::App::fixture)
     return usage("scenario",
                  "--app signaling: the embedded server serves the fixture; give "
                  "--target or --launch");
 
+  auto& interrupts = Interrupts::install(true);
   conform::host::TargetHost host;
   f.where.embedded_settings.heartbeat_ms = std::make_pair(25000, 20000);
   f.where.probe_sio = true;
-  if (!host.open(f.where, "scenario", error)) return usage("scenario", error);
+  if (const auto kind = host.open(f.where, "scenario", error);
+      kind != conform::host::OpenError::none)
+    return open_failed("scenario", kind, error);
   sc::RunSettings settings{host.target(), conform::FixtureLevel::official, f.app, f.features};
   settings.level = f.level.value_or(
       f.app == sc::App::fixture ? conform::discover_level(settings.target, conform::Ms(1000))
@@ -122,21 +130,36 @@ int run_scenarios(ScenarioFlags& f) {
   report.target = settings.target.url();
   report.level = std::string(conform::to_string(settings.level));
   report.facts = {{"app", std::string(sc::to_string(settings.app))}};
-  const run::Grading grading{false, f.baselines.failing ? &*f.baselines.failing : nullptr,
-                             f.baselines.flaky ? &*f.baselines.flaky : nullptr};
+  describe_run(report, host, &f.baselines);
+  conform::host::TargetLiveness liveness(
+      host, [&settings](const conform::Target& t) { settings.target = t; });
+  // Each script is listed once, on stdout, when the run is over; meanwhile a count on time.
   run::run(report, units,
-           {.jobs = f.jobs, .grading = grading, .progress = [](const run::Progress& p) {
-              std::cerr << "[" << run::to_string(p.last->outcome.verdict) << "] "
-                        << p.last->info.name << "\n";
-            }});
+           {.jobs = f.jobs,
+            .grading = f.baselines.grading(false),
+            .tick =
+                [](const run::Progress& p) {
+                  std::cerr << "[" << p.done << "/" << p.total << " scripts] " << p.failures
+                            << " failed so far\n";
+                },
+            .liveness = &liveness,
+            .stop = &interrupts.stop(),
+            .stopped_why = [&interrupts] { return interrupts.why(); }});
   host.stop();
+  const std::string target = f.where.launch   ? " --launch " + shell_quoted(*f.where.launch)
+                             : f.where.target ? " --target " + shell_quoted(*f.where.target)
+                                              : "";
+  for (auto& r : report.results)
+    if (r.regression && r.outcome.verdict != run::Verdict::not_run && r.info.id != "target/crash")
+      r.rerun = "siocheck scenario " + shell_quoted(r.info.name) + target + " --trace";
   run::print_summary(report, std::cout,
                      {.noun = "script",
                       .matrix = false,
                       .unit_lines = true,
                       .traces = f.trace,
                       .trace_lines = 30});
-  if (!write_reports(report, f.reports, "scenario")) return kUsage;
+  if (!write_reports(report, f.reports, "scenario")) return kReportFailed;
+  if (interrupts.stopped()) return interrupts.exit_status();
   return report.regressed() ? kFailed : kOk;
 }
 
@@ -151,15 +174,15 @@ Command add_scenario(CLI::App& app) {
       "file:line:col, the step, the client, expected and observed, with the script's wire trace. "
       "A script whose requirements (app, fixture level, features) the target lacks is "
       "UNIMPLEMENTED.\n"
-      "Exit status: 0 every script passed or was unimplemented, 1 a script failed (or a "
-      "--known-failing entry is stale), 2 a usage error, an invalid script or an unreachable "
-      "target.\n"
+      "Exit status: 0 every script passed or was unimplemented, 1 a script failed or crashed the "
+      "target (or a --known-failing entry is stale), 2 a usage error or an invalid script, 3 the "
+      "target cannot be reached or is not Socket.IO, 4 a report cannot be written.\n"
       "Examples:\n"
       "  siocheck scenario scenarios/                        the embedded reference server\n"
       "  siocheck scenario scenarios/chat-room.yaml --target http://127.0.0.1:3000\n"
       "  siocheck scenario scenarios/ --launch 'node server.js --port {port}' --junit out.xml\n"
       "  siocheck scenario --check scenarios/                only check the scripts");
-  cmd->add_option("paths", flags->paths, "Scripts, or folders of *.yaml scripts")->required();
+  cmd->add_option("scripts", flags->paths, "Scripts, or folders of *.yaml scripts");
   add_target_flags(cmd, flags->where);
   const std::map<std::string, sc::App> apps{{"fixture", sc::App::fixture},
                                             {"signaling", sc::App::signaling}};

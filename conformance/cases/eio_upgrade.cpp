@@ -586,6 +586,15 @@ void add_eio_upgrade(std::vector<Case>& out) {
       [](Context& c) {
         const auto start = Clock::now();
         Manual m(c);
+        // A ping due after the upgrade timeout cannot come during an upgrade: the server ends the
+        // upgrade first (a target with a long heartbeat, such as socket.io's default 25000 ms).
+        if (m.interval() + c.tolerance() >= c.upgrade_timeout())
+          c.informational("ping on polling during the upgrade",
+                          "not observable on this target: its ping is due " +
+                              std::to_string(m.interval().count()) +
+                              " ms after the handshake, and its upgrade timeout (" +
+                              std::to_string(c.upgrade_timeout().count()) +
+                              " ms) ends an upgrade before that");
         auto get = m.start_get();
         m.open_ws_or_fail();
         m.probe();

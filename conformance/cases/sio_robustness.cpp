@@ -372,6 +372,33 @@ void add_sio_robustness(std::vector<Case>& out) {
         }
         expect_unharmed(c, *bystander);
       });
+
+  add(out,
+      {.id = "sio/robustness/12",
+       .title = "An event named with the empty string is harmless",
+       .requirement = "An EVENT whose name is the empty string (2[\"\"], 2[\"\",1]) names no "
+                      "handler: the server MUST NOT crash and SHOULD go on serving the connection "
+                      "(a message-with-ack after it is answered); closing the connection instead "
+                      "is an allowed alternative.",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, EVENT (the name is a string); " + advisory,
+       .transports = kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        auto client = joined(c);
+        client->send(R"(2[""])");
+        client->send(R"(2["",1])");
+        client->send(R"(2["message","after"])");
+        const auto got = client->next(c.prompt(client->eio()));
+        if (!got && client->closed()) {
+          expect_unharmed(c, *bystander);
+          c.alternative("the connection after the events", "still served",
+                        "closed: " + client->end_reason());
+        }
+        c.expect_eq("the answer to the message after them", R"(2["message-back","after"])",
+                    got ? shown(*got) : "nothing");
+        expect_unharmed(c, *bystander);
+      });
 }
 
 }  // namespace conform::cases

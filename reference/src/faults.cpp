@@ -111,7 +111,7 @@ const std::vector<FaultInfo>& fault_catalogue() {
        "crash-on-empty-event-name",
        "an event whose name is the empty string aborts the server process (a handler table "
        "indexed by the name's first character)",
-       {},
+       {"sio/robustness/12"},
        "crash"},
       {Fault::hang_on_trailing_separator,
        "hang-on-trailing-separator",

@@ -20,8 +20,13 @@ std::optional<Transport> transport_named(std::string_view name) noexcept {
   return std::nullopt;
 }
 
-EioSession::EioSession(Loop& loop, Transport transport, std::string path, std::string query)
-    : loop_(loop), requested_(transport), path_(std::move(path)), query_(std::move(query)) {}
+EioSession::EioSession(Loop& loop, Transport transport, std::string path, std::string query,
+                       std::string conn)
+    : loop_(loop),
+      conn_(conn.empty() ? loop.label() : std::move(conn)),
+      requested_(transport),
+      path_(std::move(path)),
+      query_(std::move(query)) {}
 
 EioSession::~EioSession() {
   *alive_ = false;
@@ -37,7 +42,7 @@ std::string EioSession::url_query() const {
 bool EioSession::open(Ms timeout) {
   const std::string extra = query_.empty() ? "" : "&" + query_;
   if (requested_ == Transport::websocket) {
-    ws_ = std::make_unique<WebSocket>(loop_);
+    ws_ = std::make_unique<WebSocket>(loop_, conn_);
     HttpResponse refused;
     if (!ws_->connect(path_ + "?EIO=4&transport=websocket" + extra, timeout, &refused)) {
       error_ = "WebSocket handshake refused (HTTP " + std::to_string(refused.status) + " " +
@@ -64,7 +69,7 @@ bool EioSession::open(Ms timeout) {
     return true;
   }
   auto response =
-      loop_.request({"GET", path_ + "?EIO=4&transport=polling" + extra, {}, {}}, timeout);
+      loop_.request({"GET", path_ + "?EIO=4&transport=polling" + extra, {}, {}, conn_}, timeout);
   if (!response || response->status != 200 || response->body.empty() ||
       response->body.front() != '0') {
     error_ = response
@@ -89,7 +94,7 @@ void EioSession::poll() {
   if (!polling_ || poll_in_flight_ || ended_) return;
   poll_in_flight_ = true;
   loop_.async_request(
-      {"GET", path_ + "?" + url_query(), {}, {}},
+      {"GET", path_ + "?" + url_query(), {}, {}, conn_},
       [this, alive = alive_](std::optional<HttpResponse> r, std::optional<std::string> e) {
         if (!*alive) return;
         on_poll_response(std::move(r), std::move(e));
@@ -149,7 +154,8 @@ void EioSession::post(std::string body) {
       {"POST",
        path_ + "?" + url_query(),
        {{"Content-Type", "text/plain;charset=UTF-8"}},
-       std::move(body)},
+       std::move(body),
+       conn_},
       [this, alive = alive_](std::optional<HttpResponse> r, std::optional<std::string>) {
         if (!*alive) return;
         last_post_ = std::move(r);
@@ -219,7 +225,7 @@ std::optional<EioEvent> EioSession::next(Ms timeout, bool with_pings) {
 }
 
 bool EioSession::upgrade(Ms timeout) {
-  ws_ = std::make_unique<WebSocket>(loop_);
+  ws_ = std::make_unique<WebSocket>(loop_, conn_);
   HttpResponse refused;
   if (!ws_->connect(path_ + "?EIO=4&transport=websocket&sid=" + handshake_.sid, timeout,
                     &refused)) {
@@ -265,8 +271,8 @@ void EioSession::close() {
 
 // ---- Socket.IO ---------------------------------------------------------------------------------
 
-SioClient::SioClient(Loop& loop, Transport transport)
-    : loop_(loop), eio_(loop, transport, loop.target().sio_path) {}
+SioClient::SioClient(Loop& loop, Transport transport, std::string conn)
+    : loop_(loop), eio_(loop, transport, loop.target().sio_path, "", std::move(conn)) {}
 
 bool SioClient::open(Ms timeout) {
   return eio_.open(timeout);

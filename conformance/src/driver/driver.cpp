@@ -109,6 +109,9 @@ struct Loop::Impl {
         ssl->set_verify_mode(asio::ssl::verify_none);
       } else {
         ssl->set_default_verify_paths();
+        error_code
+            ignored;  // an unreadable file: the handshake then fails verification, and says so
+        if (!target.ca_file.empty()) ssl->load_verify_file(target.ca_file, ignored);
         ssl->set_verify_mode(asio::ssl::verify_peer);
       }
     }
@@ -144,7 +147,15 @@ Loop::~Loop() {
 }
 
 void Loop::note(std::string_view what, std::string text) {
-  trace_.push_back({elapsed_ms(), std::string(what), std::move(text)});
+  trace_.push_back({elapsed_ms(), std::string(what), std::move(text), ""});
+}
+
+void Loop::note(std::string_view conn, std::string_view what, std::string text) {
+  trace_.push_back({elapsed_ms(), std::string(what), std::move(text), std::string(conn)});
+}
+
+std::string Loop::label() {
+  return "c" + std::to_string(++labels_);
 }
 
 double Loop::elapsed_ms() const {
@@ -175,8 +186,8 @@ void Loop::poll() {
 namespace {
 
 struct HttpOp : std::enable_shared_from_this<HttpOp> {
-  HttpOp(Loop& l, std::unique_ptr<AnyStream> s, Loop::RequestDone d)
-      : loop(l), stream(std::move(s)), done(std::move(d)) {}
+  HttpOp(Loop& l, std::string c, std::unique_ptr<AnyStream> s, Loop::RequestDone d)
+      : loop(l), conn(std::move(c)), stream(std::move(s)), done(std::move(d)) {}
 
   void start(const tcp::endpoint& endpoint, std::string wire) {
     auto self = shared_from_this();
@@ -237,7 +248,7 @@ struct HttpOp : std::enable_shared_from_this<HttpOp> {
       response.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     response.body = message.body();
-    loop.note("<-", std::to_string(response.status) + " " + printable(response.body));
+    loop.note(conn, "<-", std::to_string(response.status) + " " + printable(response.body));
     finished = true;
     stream->close();
     done(std::move(response), std::nullopt);
@@ -246,12 +257,13 @@ struct HttpOp : std::enable_shared_from_this<HttpOp> {
   void fail(std::string why) {
     if (finished) return;
     finished = true;
-    loop.note("<-", "request failed: " + why);
+    loop.note(conn, "<-", "request failed: " + why);
     stream->close();
     done(std::nullopt, std::move(why));
   }
 
   Loop& loop;
+  std::string conn;
   std::unique_ptr<AnyStream> stream;
   Loop::RequestDone done;
   bool finished = false;
@@ -273,9 +285,12 @@ std::function<void()> Loop::async_request(HttpRequest request, RequestDone done)
   if (!request.body.empty() || request.method == "POST")
     wire += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
   wire += "Connection: close\r\n\r\n" + request.body;
-  note("->", request.method + " " + request.target +
-                 (request.body.empty() ? "" : "  " + printable(request.body)));
-  auto op = std::make_shared<HttpOp>(*this, impl_->make_stream(target_), std::move(done));
+  auto conn = request.conn.empty() ? label() : request.conn;
+  note(conn, "->",
+       request.method + " " + request.target +
+           (request.body.empty() ? "" : "  " + printable(request.body)));
+  auto op = std::make_shared<HttpOp>(*this, std::move(conn), impl_->make_stream(target_),
+                                     std::move(done));
   op->start(impl_->endpoint, std::move(wire));
   return [weak = std::weak_ptr<HttpOp>(op)] {
     if (auto o = weak.lock()) o->fail("cancelled by the client");
@@ -305,8 +320,9 @@ std::optional<HttpResponse> Loop::request(HttpRequest request, Ms timeout) {
 // ---- raw connections ------------------------------------------------------------------------
 
 struct RawConnection::Impl : std::enable_shared_from_this<RawConnection::Impl> {
-  Impl(Loop& l, std::unique_ptr<AnyStream> s) : loop(l), stream(std::move(s)) {}
+  Impl(Loop& l, std::unique_ptr<AnyStream> s) : loop(l), conn(l.label()), stream(std::move(s)) {}
   Loop& loop;
+  std::string conn;
   std::unique_ptr<AnyStream> stream;
   std::string received;
   bool closed = false;
@@ -351,7 +367,8 @@ bool RawConnection::connect(Ms timeout) {
 
 bool RawConnection::send(std::string_view bytes, std::size_t chunk) {
   impl_->loop.note(
-      "->", "raw " + printable(bytes) + (chunk ? " in pieces of " + std::to_string(chunk) : ""));
+      impl_->conn, "->",
+      "raw " + printable(bytes) + (chunk ? " in pieces of " + std::to_string(chunk) : ""));
   const std::size_t piece = chunk ? chunk : bytes.size();
   for (std::size_t at = 0; at < bytes.size() || (bytes.empty() && at == 0); at += piece) {
     auto result = std::make_shared<std::optional<error_code>>();
@@ -370,7 +387,7 @@ std::string RawConnection::read(Ms timeout, bool* closed) {
   if (closed) *closed = impl_->closed;
   std::string out = std::move(impl_->received);
   impl_->received.clear();
-  impl_->loop.note("<-", "raw " + printable(out) + (impl_->closed ? " (closed)" : ""));
+  impl_->loop.note(impl_->conn, "<-", "raw " + printable(out) + (impl_->closed ? " (closed)" : ""));
   return out;
 }
 
@@ -379,7 +396,7 @@ std::string RawConnection::read_until(std::string_view needle, Ms timeout) {
       [&] { return impl_->closed || impl_->received.find(needle) != std::string::npos; }, timeout);
   std::string out = std::move(impl_->received);
   impl_->received.clear();
-  impl_->loop.note("<-", "raw " + printable(out) + (impl_->closed ? " (closed)" : ""));
+  impl_->loop.note(impl_->conn, "<-", "raw " + printable(out) + (impl_->closed ? " (closed)" : ""));
   return out;
 }
 
@@ -401,6 +418,7 @@ class WsBase {
   std::deque<WsEvent> events;
   bool ended = false;
   std::function<bool(const std::string&)> text_hook;
+  std::string conn;  // its name in the trace
 };
 
 template <class S>
@@ -415,7 +433,7 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
     // Shared with the operations, which may complete after this call gave up waiting.
     auto result = std::make_shared<std::optional<error_code>>();
     beast::get_lowest_layer(ws_).expires_after(timeout);
-    loop_.note("->",
+    loop_.note(conn, "->",
                "WebSocket upgrade " + target + (deflate ? " (offering permessage-deflate)" : ""));
     if (deflate) {
       websocket::permessage_deflate pmd;
@@ -461,15 +479,16 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
       response->body = upgrade_response_.body();
     }
     if (!result->has_value() || **result) {
-      loop_.note("<-", "WebSocket refused: " +
-                           (result->has_value() ? (*result)->message() : std::string("timeout")) +
-                           " (HTTP " + std::to_string(upgrade_response_.result_int()) + " " +
-                           printable(upgrade_response_.body()) + ")");
+      loop_.note(conn, "<-",
+                 "WebSocket refused: " +
+                     (result->has_value() ? (*result)->message() : std::string("timeout")) +
+                     " (HTTP " + std::to_string(upgrade_response_.result_int()) + " " +
+                     printable(upgrade_response_.body()) + ")");
       ended = true;
       return false;
     }
     beast::get_lowest_layer(ws_).expires_never();
-    loop_.note("<-", "101 Switching Protocols");
+    loop_.note(conn, "<-", "101 Switching Protocols");
     read();
     return true;
   }
@@ -485,7 +504,8 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
         } else {
           event.close_code = 1006;
         }
-        self->loop_.note("<-", "WebSocket closed (" + std::to_string(event.close_code) + ")");
+        self->loop_.note(self->conn, "<-",
+                         "WebSocket closed (" + std::to_string(event.close_code) + ")");
         self->ended = true;
         self->events.push_back(std::move(event));
         return;
@@ -494,8 +514,9 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
       event.kind = self->ws_.got_binary() ? WsEvent::Kind::binary : WsEvent::Kind::text;
       event.data = beast::buffers_to_string(self->buffer_.data());
       self->buffer_.consume(self->buffer_.size());
-      self->loop_.note("<-", event.kind == WsEvent::Kind::text ? "ws " + printable(event.data)
-                                                               : "ws binary " + hex(event.data));
+      self->loop_.note(self->conn, "<-",
+                       event.kind == WsEvent::Kind::text ? "ws " + printable(event.data)
+                                                         : "ws binary " + hex(event.data));
       const bool consumed =
           event.kind == WsEvent::Kind::text && self->text_hook && self->text_hook(event.data);
       if (!consumed) self->events.push_back(std::move(event));
@@ -505,7 +526,7 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
 
   void send(bool binary, std::string data) override {
     if (ended) return;
-    loop_.note("->", binary ? "ws binary " + hex(data) : "ws " + printable(data));
+    loop_.note(conn, "->", binary ? "ws binary " + hex(data) : "ws " + printable(data));
     queue_.emplace_back(binary, std::make_shared<const std::string>(std::move(data)));
     write();
   }
@@ -526,7 +547,7 @@ class WsImpl final : public WsBase, public std::enable_shared_from_this<WsImpl<S
   void close() override {
     if (ended || closing_) return;  // a second close would overlap the first
     closing_ = true;
-    loop_.note("->", "WebSocket close");
+    loop_.note(conn, "->", "WebSocket close");
     ws_.async_close(websocket::close_code::normal,
                     [self = this->shared_from_this()](error_code) {});
   }
@@ -548,13 +569,15 @@ struct WebSocket::Impl {
   std::shared_ptr<WsBase> ws;
 };
 
-WebSocket::WebSocket(Loop& loop) : impl_(std::make_unique<Impl>(Impl{loop, nullptr})) {
+WebSocket::WebSocket(Loop& loop, std::string conn)
+    : impl_(std::make_unique<Impl>(Impl{loop, nullptr})) {
   if (loop.target().tls) {
     impl_->ws = std::make_shared<WsImpl<beast::ssl_stream<beast::tcp_stream>>>(
         loop, loop.impl().ioc, *loop.impl().ssl);
   } else {
     impl_->ws = std::make_shared<WsImpl<beast::tcp_stream>>(loop, loop.impl().ioc);
   }
+  impl_->ws->conn = conn.empty() ? loop.label() : std::move(conn);
 }
 WebSocket::~WebSocket() {
   if (impl_ && impl_->ws) impl_->ws->close();

@@ -48,7 +48,8 @@ class Fuzzer {
     auto last_report = start_;
     while (!stop_) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (elapsed() >= options_.duration_s) stop_ = true;
+      if (elapsed() >= options_.duration_s || (options_.stop && options_.stop->load()))
+        stop_ = true;
       if (!options_.quiet && Clock::now() - last_report >= std::chrono::seconds(5)) {
         last_report = Clock::now();
         log_ << progress() << "\n";
@@ -203,7 +204,8 @@ class Fuzzer {
     for (const auto& t : finding.outcome.trace) {
       char at[32];
       std::snprintf(at, sizeof at, "%.1f ms ", t.at_ms);
-      trace.push_back(bytes_json(at + t.what + " " + t.text.substr(0, 2000)));
+      trace.push_back(bytes_json(at + (t.conn.empty() ? "" : t.conn + " ") + t.what + " " +
+                                 t.text.substr(0, 2000)));
     }
     Json j{{"siocheck", "fuzz finding"},
            {"version", 1},
@@ -252,7 +254,7 @@ std::string slug(std::string_view text) {
 std::vector<run::TraceLine> trace_lines(const std::vector<TraceEntry>& trace) {
   std::vector<run::TraceLine> out;
   for (const auto& t : trace)
-    out.push_back({t.at_ms, t.what, t.text});
+    out.push_back({t.at_ms, t.what, t.text, t.conn});
   return out;
 }
 

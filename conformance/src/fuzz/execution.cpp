@@ -201,12 +201,6 @@ class Execution {
         const auto end = host.launched_end();
         outcome.kind = Kind::crash;
         outcome.code = end.substr(0, end.find(';'));
-        // --launch runs the command through sh, which reports a fatal signal N as status 128+N.
-        if (outcome.code.starts_with("exited with status ")) {
-          const int status = std::atoi(outcome.code.c_str() + 19);
-          if (status > 128 && status < 160)
-            outcome.code = "killed by signal " + std::to_string(status - 128);
-        }
         outcome.detail = "the target " + end;
         return;
       }

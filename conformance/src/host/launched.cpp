@@ -1,14 +1,44 @@
 #include "launched.hpp"
 
+#include "siocheck/host/target_host.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
 
 namespace conform::host {
+
+namespace {
+
+// The process groups launched and not yet ended, for kill_launched_targets().
+constexpr int kMaxGroups = 64;
+std::atomic<pid_t> groups[kMaxGroups];
+
+void remember(pid_t pid) {
+  for (auto& slot : groups) {
+    pid_t none = 0;
+    if (slot.compare_exchange_strong(none, pid)) return;
+  }
+}
+
+void forget(pid_t pid) {
+  for (auto& slot : groups) {
+    pid_t mine = pid;
+    if (slot.compare_exchange_strong(mine, 0)) return;
+  }
+}
+
+}  // namespace
+
+void kill_launched_targets() noexcept {
+  for (auto& slot : groups)
+    if (const pid_t pid = slot.load(); pid > 0) ::kill(-pid, SIGKILL);
+}
 
 Launched::~Launched() {
   stop();
@@ -22,6 +52,10 @@ bool Launched::start() {
   log_path_ = path;
   pid_ = ::fork();
   if (pid_ == 0) {
+    // The target starts with no signal blocked, whatever siocheck blocks for itself.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     ::setpgid(0, 0);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
@@ -30,6 +64,7 @@ bool Launched::start() {
     ::_exit(127);
   }
   ::close(fd);
+  if (pid_ > 0) remember(pid_);
   return pid_ > 0;
 }
 
@@ -39,12 +74,30 @@ bool Launched::alive() {
   if (::waitpid(pid_, &status, WNOHANG) == pid_) {
     exited_ = true;
     status_ = status;
+    // What it started may still run in its group (sh -c 'server & ...'): it goes too.
+    ::kill(-pid_, SIGKILL);
+    forget(pid_);
     return false;
   }
   return true;
 }
 
+std::optional<std::string> Launched::listening() const {
+  std::ifstream in(log_path_);
+  for (std::string line; std::getline(in, line);) {
+    const auto at = line.find("listening http");
+    if (at == std::string::npos) continue;
+    auto url = line.substr(at + 10);
+    url = url.substr(0, url.find_first_of(" \t\r"));
+    if (url.starts_with("http://") || url.starts_with("https://")) return url;
+  }
+  return std::nullopt;
+}
+
 std::string Launched::exit_status() const {
+  // The command runs through sh, which reports a fatal signal N of its child as status 128+N.
+  if (WIFEXITED(status_) && WEXITSTATUS(status_) > 128 && WEXITSTATUS(status_) < 160)
+    return "killed by signal " + std::to_string(WEXITSTATUS(status_) - 128);
   if (WIFEXITED(status_)) return "exited with status " + std::to_string(WEXITSTATUS(status_));
   if (WIFSIGNALED(status_)) return "killed by signal " + std::to_string(WTERMSIG(status_));
   return "ended";
@@ -68,6 +121,7 @@ void Launched::kill() {
   ::kill(-pid_, SIGKILL);
   ::waitpid(pid_, &status_, 0);
   exited_ = true;
+  forget(pid_);
 }
 
 void Launched::stop() {
@@ -80,6 +134,7 @@ void Launched::stop() {
     ::waitpid(pid_, nullptr, 0);
     exited_ = true;
   }
+  forget(pid_);
 }
 
 }  // namespace conform::host

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 
 namespace conform::host {
@@ -21,6 +22,8 @@ class Launched {
   bool alive();
   std::string exit_status() const;  // "exited with status 1", "killed by signal 9"
   std::string last_lines() const;   // its last 20 lines of output, indented
+  // The URL of a `listening http(s)://HOST:PORT` line it printed, if it printed one.
+  std::optional<std::string> listening() const;
   // A target that no longer answers gets no chance to shut down cleanly.
   void kill();
   // SIGTERM to the group, then SIGKILL after 2 s.

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "launched.hpp"
+#include "siocheck/codec/codec.hpp"
+#include "siocheck/codec/text.hpp"
 
 namespace conform::host {
 
@@ -26,20 +28,24 @@ std::uint16_t free_port() {
   return ntohs(address.sin_port);
 }
 
-// An Engine.IO handshake on `path`: whether the target answers as an Engine.IO server.
-bool answers_handshake(const Target& target, const std::string& path, std::string& why) {
-  Loop loop(target);
-  auto r = loop.request({"GET", path + "?EIO=4&transport=polling", {}, {}}, Ms(2000));
-  if (!r) {
-    why = "no answer to GET " + path + "?EIO=4&transport=polling";
-    return false;
-  }
-  if (r->status != 200 || r->body.empty() || r->body.front() != '0') {
-    why = "GET " + path + "?EIO=4&transport=polling answered " + std::to_string(r->status) + " " +
-          r->body.substr(0, 200);
-    return false;
-  }
-  return true;
+std::string header_or(const HttpResponse& r, std::string_view name, std::string_view none) {
+  return std::string(r.header(name).value_or(std::string(none)));
+}
+
+// One line of a body that is not what was expected: enough to recognise it, not pages of HTML.
+std::string one_line(const std::string& body) {
+  auto line = body.substr(0, body.find('\n'));
+  if (line.size() > 120) line = line.substr(0, 120) + "...";
+  return conform::text::printable(line, {.max = 160});
+}
+
+// After an open packet: close the session again, so that probes leave nothing behind.
+void close_session(Loop& loop, const std::string& path, const std::string& sid) {
+  loop.request({"POST",
+                path + "?EIO=4&transport=polling&sid=" + sid,
+                {{"Content-Type", "text/plain;charset=UTF-8"}},
+                "1"},
+               Ms(1000));
 }
 
 }  // namespace
@@ -82,6 +88,42 @@ bool parse_base_url(const std::string& url, Target& target, std::string& error) 
   return true;
 }
 
+Probe probe(const Target& target, const std::string& path, Ms timeout) {
+  Loop loop(target);
+  const std::string query = path + "?EIO=4&transport=polling";
+  auto pending = loop.start_request({"GET", query, {}, {}});
+  const auto r = pending.wait(timeout);
+  Probe out;
+  if (!r) {
+    if (!pending.done()) pending.cancel();
+    const auto why =
+        pending.error().value_or("no answer within " + std::to_string(timeout.count()) + " ms");
+    const bool certificate = why.find("certificate") != std::string::npos;
+    out.kind = certificate ? Probe::Kind::certificate : Probe::Kind::no_answer;
+    out.why = certificate ? "the certificate of " + target.url() + " failed verification (" + why +
+                                "): give --insecure to skip the check, or --ca-file FILE to trust "
+                                "the certificate that signed it"
+                          : "no answer to GET " + query + ": " + why;
+    return out;
+  }
+  const auto open = r->status == 200 && r->body.starts_with("0{")
+                        ? codec::parse_handshake(std::string_view(r->body).substr(1))
+                        : std::nullopt;
+  if (open && !open->sid.empty()) {
+    close_session(loop, path, open->sid);
+    out.kind = Probe::Kind::engine_io;
+    out.handshake = *open;
+    return out;
+  }
+  const bool eio = path == target.eio_path;
+  out.kind = Probe::Kind::not_engine_io;
+  out.why = "GET " + query + " answered " + std::to_string(r->status) + " " +
+            header_or(*r, "content-type", "(no Content-Type)") +
+            ": not an Engine.IO endpoint; see " + (eio ? "--eio-path" : "--sio-path") +
+            (r->body.empty() ? std::string() : "\n    its body begins: " + one_line(r->body));
+  return out;
+}
+
 TargetHost::TargetHost() = default;
 TargetHost::~TargetHost() {
   stop();
@@ -95,35 +137,41 @@ void TargetHost::stop() {
   if (launched_) launched_->stop();
 }
 
-bool TargetHost::open(const TargetOptions& options, std::string_view tool, std::string& error) {
+const std::string& TargetHost::probe_path() const noexcept {
+  return options_.probe_sio ? options_.sio_path : options_.eio_path;
+}
+
+OpenError TargetHost::open(const TargetOptions& options, std::string_view tool,
+                           std::string& error) {
   options_ = options;
   tool_ = std::string(tool);
   target_.eio_path = options.eio_path;
   target_.sio_path = options.sio_path;
   target_.insecure = options.insecure;
+  target_.ca_file = options.ca_file;
   if (options.target && options.launch) {
     error = "give either --target or --launch, not both";
-    return false;
+    return OpenError::usage;
   }
   if (options.target) {
     if (!parse_base_url(*options.target, target_, error)) {
       error = "--target: " + error;
-      return false;
+      return OpenError::usage;
     }
   } else if (options.launch) {
     if (options.launch->find("{port}") == std::string::npos) {
       error = "--launch: '" + *options.launch +
               "' has no {port}: the command must listen where siocheck says";
-      return false;
+      return OpenError::usage;
     }
-    if (!launch(error)) return false;
+    return launch(error);
   } else if (options.embedded) {
     auto server = options.embedded(options.embedded_settings);
     try {
       target_.port = server->start();
     } catch (const std::exception& e) {
       error = std::string("cannot start the embedded reference server: ") + e.what();
-      return false;
+      return OpenError::unreachable;
     }
     embedded_ = std::move(server);
     std::cerr << "siocheck " << tool_
@@ -131,18 +179,21 @@ bool TargetHost::open(const TargetOptions& options, std::string_view tool, std::
               << embedded_->url() << "\n";
   } else {
     error = "give --target URL or --launch 'COMMAND {port}'";
-    return false;
+    return OpenError::usage;
   }
-  std::string why;
-  if (!answers_handshake(target_, options.probe_sio ? options.sio_path : options.eio_path, why)) {
-    error = "the target " + target_.url() + " is unreachable: " + why;
-    stop();
-    return false;
+  const auto answer = probe(target_, probe_path(), Ms(2000));
+  if (answer.ok()) {
+    handshake_ = answer.handshake;
+    return OpenError::none;
   }
-  return true;
+  error = answer.kind == Probe::Kind::no_answer
+              ? "the target " + target_.url() + " is unreachable: " + answer.why
+              : answer.why;
+  stop();
+  return OpenError::unreachable;
 }
 
-bool TargetHost::launch(std::string& error) {
+OpenError TargetHost::launch(std::string& error) {
   const auto port = free_port();
   std::string command = *options_.launch;
   for (std::size_t at; (at = command.find("{port}")) != std::string::npos;)
@@ -151,26 +202,36 @@ bool TargetHost::launch(std::string& error) {
   launched_ = std::make_unique<Launched>(command);
   if (!launched_->start()) {
     error = "--launch: cannot start '" + command + "'";
-    return false;
+    return OpenError::usage;
   }
   std::cerr << "siocheck " << tool_ << ": launched `" << command << "`\n";
-  std::string why;
-  const auto deadline = Clock::now() + std::chrono::seconds(30);
-  while (!answers_handshake(target_, options_.probe_sio ? options_.sio_path : options_.eio_path,
-                            why)) {
+  const auto deadline = Clock::now() + options_.launch_timeout;
+  for (;;) {
+    // Its `listening https://...` line says whether it speaks TLS.
+    if (const auto url = launched_->listening()) target_.tls = url->starts_with("https://");
+    const auto answer = probe(target_, probe_path(), Ms(2000));
+    if (answer.ok()) {
+      handshake_ = answer.handshake;
+      return OpenError::none;
+    }
     if (!launched_->alive()) {
       error = "the launched target " + launched_->exit_status() +
               " before answering; its last output:\n" + launched_->last_lines();
-      return false;
+      return OpenError::unreachable;
+    }
+    // It answers, but not as Engine.IO, or its certificate fails: no use waiting.
+    if (answer.kind != Probe::Kind::no_answer) {
+      error = answer.why;
+      return OpenError::unreachable;
     }
     if (Clock::now() >= deadline) {
-      error = "the launched target did not answer within 30 s (" + why + "); its last output:\n" +
-              launched_->last_lines();
-      return false;
+      error = "the launched target did not answer within " +
+              std::to_string(options_.launch_timeout.count() / 1000) + " s (" + answer.why +
+              "; see --launch-timeout); its last output:\n" + launched_->last_lines();
+      return OpenError::unreachable;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return true;
 }
 
 bool TargetHost::launched_alive() {
@@ -190,7 +251,7 @@ bool TargetHost::restart(std::string& error) {
   }
   launched_->kill();
   launched_.reset();
-  return launch(error);
+  return launch(error) == OpenError::none;
 }
 
 void TargetHost::abandon() {

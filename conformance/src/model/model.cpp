@@ -130,7 +130,8 @@ class Sut {
       std::snprintf(at, sizeof at, "%9.1f ", all[i].at_ms);
       auto text = all[i].text;
       if (text.size() > 160) text = text.substr(0, 160) + "...";
-      trace += at + all[i].what + " " + text + "\n";
+      trace +=
+          at + (all[i].conn.empty() ? "" : all[i].conn + " ") + all[i].what + " " + text + "\n";
     }
     throw Failure{what + "\n    expected: " + expected + "\n    observed: " + observed,
                   std::move(trace)};
@@ -185,7 +186,8 @@ class Sut {
   // Opens client c's connection and its home socket.
   void open(int c) {
     auto& live = lives_[c];
-    live.io = std::make_unique<SioClient>(loop_, transport_of(c));
+    // Named as the steps name the client, so that its trace lines say whose they are.
+    live.io = std::make_unique<SioClient>(loop_, transport_of(c), client_name(c));
     if (!live.io->open(timeout()))
       fail(client_name(c) + " opens its connection", "an Engine.IO session",
            "none: " + live.io->error());

@@ -72,9 +72,14 @@ std::optional<Baseline> Baseline::parse(const std::string& text, const std::stri
               "' has no reason; write it after a '#': every entry says why it is there";
       return std::nullopt;
     }
-    baseline.entries.push_back({pattern, reason, number});
+    baseline.entries.push_back({pattern, reason, number, file});
   }
   return baseline;
+}
+
+void Baseline::add(const Baseline& other) {
+  file += (file.empty() ? "" : ", ") + other.file;
+  entries.insert(entries.end(), other.entries.begin(), other.entries.end());
 }
 
 const Baseline::Entry* Baseline::match(const UnitInfo& unit) const {
@@ -98,7 +103,7 @@ std::string Baseline::unknown_error(const std::vector<UnitInfo>& units,
                                     std::string_view noun) const {
   std::string out;
   for (const auto* entry : unknown(units))
-    out += (out.empty() ? "" : "\n") + file + ":" + std::to_string(entry->line) + ": '" +
+    out += (out.empty() ? "" : "\n") + entry->file + ":" + std::to_string(entry->line) + ": '" +
            entry->pattern + "' names no " + std::string(noun) +
            " (a typo, or one that was renamed or removed); fix or delete the line";
   return out;

@@ -1,26 +1,27 @@
 // The HTML report: one self-contained page (no network, no files beside it), the same for every
-// checker. The run's JSON is embedded; a small script renders the matrix of areas and verdicts, the
-// filter, and every unit with its requirement, expected versus observed, and wire trace.
+// checker. Everything is rendered into the page, so that it reads with JavaScript off (a CI viewer
+// with a strict content policy): the run's facts, the counts, the matrix of areas and verdicts,
+// and every unit with its requirement, expected versus observed, and wire trace, the regressions
+// open. A small script only filters.
+#include <map>
+#include <sstream>
+
 #include "siocheck/run/report.hpp"
 
 namespace conform::run {
 
 namespace {
 
-constexpr const char* kPage = R"HTML(<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>siocheck @@TOOL@@ report</title>
-<style>
-  :root { --pass:#1a7f37; --fail:#cf222e; --ns:#9a6700; --info:#0969da; --unimpl:#6e7781; }
+constexpr const char* kStyle = R"CSS(
+  :root { --pass:#1a7f37; --fail:#cf222e; --ns:#9a6700; --info:#0969da; --unimpl:#6e7781; --crash:#8250df; }
   body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px; color: #1f2328; }
   h1 { font-size: 20px; margin: 0 0 4px; }
   .meta { color: #57606a; margin-bottom: 16px; }
+  .meta div { margin: 2px 0; }
   .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; }
   .PASS { background: var(--pass); } .FAIL { background: var(--fail); } .NON-STRICT { background: var(--ns); }
   .INFORMATIONAL { background: var(--info); } .UNIMPLEMENTED { background: var(--unimpl); }
+  .CRASH { background: var(--crash); } .NOT-RUN { background: #24292f; }
   table.matrix { border-collapse: collapse; margin: 12px 0 20px; }
   .matrix th, .matrix td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: right; }
   .matrix th:first-child, .matrix td:first-child { text-align: left; }
@@ -39,74 +40,13 @@ constexpr const char* kPage = R"HTML(<!doctype html>
   pre.trace { background: #f6f8fa; padding: 8px; overflow-x: auto; font-size: 12px; max-height: 360px; }
   .regression { outline: 2px solid var(--fail); }
   .tag { font-size: 11px; color: #57606a; margin-left: 6px; }
-</style>
-</head>
-<body>
-<h1>siocheck @@TOOL@@</h1>
-<div class="meta" id="meta"></div>
-<div id="totals"></div>
-<table class="matrix" id="matrix"></table>
-<input id="filter" type="search" placeholder="Filter: id, title, area or verdict (e.g. FAIL, eio/polling)">
-<span id="shown" class="tag"></span>
-<div id="cases"></div>
-<script id="report-data" type="application/json">@@DATA@@</script>
-<script>
-(function () {
-  const data = JSON.parse(document.getElementById("report-data").textContent);
-  const verdicts = ["PASS", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAIL"];
-  const el = (tag, attrs, ...children) => {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    for (const c of children) node.append(c);
-    return node;
-  };
-  document.getElementById("meta").textContent =
-    `${data.target} · fixture level ${data.level} · ${data.started} · ${(data.wall_ms / 1000).toFixed(1)} s` +
-    (data.strict ? " · strict" : "") + (data.regressed ? " · REGRESSED" : " · no regression");
-  const totals = document.getElementById("totals");
-  for (const v of verdicts) {
-    const n = data.cases.filter((c) => c.verdict === v).length;
-    totals.append(el("span", { class: "badge " + v, id: "count-" + v, "data-count": String(n) }, `${v} ${n}`), " ");
-  }
-  const areas = [...new Set(data.cases.map((c) => c.area))].sort();
-  const matrix = document.getElementById("matrix");
-  matrix.append(el("tr", {}, el("th", {}, "area"), ...verdicts.map((v) => el("th", {}, v))));
-  const filter = document.getElementById("filter");
-  const cell = (area, v, n) => {
-    const td = el("td", { class: n ? "nonzero" : "zero", "data-area": area, "data-verdict": v }, String(n));
-    if (n) td.addEventListener("click", () => { filter.value = area === "total" ? v : `${area} ${v}`; apply(); });
-    return td;
-  };
-  for (const area of areas) {
-    const row = el("tr", { "data-area": area }, el("td", {}, area));
-    for (const v of verdicts) row.append(cell(area, v, data.cases.filter((c) => c.area === area && c.verdict === v).length));
-    matrix.append(row);
-  }
-  const total = el("tr", { class: "total" }, el("td", {}, "total"));
-  for (const v of verdicts) total.append(cell("total", v, data.cases.filter((c) => c.verdict === v).length));
-  matrix.append(total);
+  .incomplete { color: var(--fail); font-weight: 700; }
+)CSS";
 
+constexpr const char* kScript = R"JS(
+(function () {
+  const filter = document.getElementById("filter");
   const list = document.getElementById("cases");
-  const order = { FAIL: 0, "NON-STRICT": 1, UNIMPLEMENTED: 2, INFORMATIONAL: 3, PASS: 4 };
-  const sorted = [...data.cases].sort((a, b) => order[a.verdict] - order[b.verdict] || a.name.localeCompare(b.name));
-  for (const c of sorted) {
-    const summary = el("summary", {}, el("span", { class: "badge " + c.verdict }, c.verdict),
-      el("span", { class: "name" }, c.name), el("span", { class: "title" }, c.title));
-    if (c.baseline) summary.append(el("span", { class: "tag" }, `[${c.baseline}: ${c.baseline_reason}]`));
-    const body = el("div", { class: "body" },
-      el("div", { class: "req" }, el("span", { class: "level" }, c.level + " "), c.requirement),
-      el("div", { class: "tag" }, "source: " + c.source + (c.reason ? " · " + c.reason : "") + ` · ${c.duration_ms} ms`));
-    for (const k of c.checks)
-      body.append(el("div", { class: "check" + (k.ok ? "" : " bad") },
-        `${k.ok ? "ok  " : "FAIL"} ${k.what}\n     expected: ${k.expected}\n     observed: ${k.observed}`));
-    if (c.details) body.append(el("pre", { class: "trace" }, c.details));
-    if (c.trace.length)
-      body.append(el("pre", { class: "trace" },
-        c.trace.map((t) => `${t.at_ms.toFixed(1).padStart(8)} ms ${t.dir} ${t.text}`).join("\n")));
-    const details = el("details", { class: "case" + (c.regression ? " regression" : ""), "data-verdict": c.verdict,
-      "data-search": `${c.name} ${c.title} ${c.area} ${c.verdict} ${c.baseline}`.toLowerCase() }, summary, body);
-    list.append(details);
-  }
   function apply() {
     const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     let shown = 0;
@@ -117,35 +57,162 @@ constexpr const char* kPage = R"HTML(<!doctype html>
     }
     document.getElementById("shown").textContent = `${shown} of ${list.children.length} shown`;
   }
+  for (const td of document.querySelectorAll("#matrix td.nonzero")) {
+    td.addEventListener("click", () => {
+      const area = td.dataset.area, v = td.dataset.verdict;
+      filter.value = area === "total" ? v : `${area} ${v}`;
+      apply();
+    });
+  }
   filter.addEventListener("input", apply);
   apply();
 })();
-</script>
-</body>
-</html>
-)HTML";
+)JS";
+
+std::string esc(std::string_view text) {
+  return xml_escape(text);
+}
+
+// "NOT RUN" -> "NOT-RUN": a CSS class.
+std::string css(Verdict v) {
+  std::string out(to_string(v));
+  for (auto& c : out)
+    if (c == ' ') c = '-';
+  return out;
+}
+
+int rank(Verdict v) {
+  switch (v) {
+    case Verdict::crash:
+      return 0;
+    case Verdict::fail:
+      return 1;
+    case Verdict::not_run:
+      return 2;
+    case Verdict::non_strict:
+      return 3;
+    case Verdict::unimplemented:
+      return 4;
+    case Verdict::informational:
+      return 5;
+    case Verdict::pass:
+      return 6;
+  }
+  return 7;
+}
+
+void write_meta(const Report& r, std::ostream& out) {
+  out << "<div class=\"meta\" id=\"meta\">\n<div>" << esc(r.target) << " &middot; fixture level "
+      << esc(r.level) << " &middot; " << esc(r.started) << " &middot; " << r.wall_ms / 1000.0
+      << " s" << (r.strict ? " &middot; strict" : "")
+      << (r.regressed() ? " &middot; REGRESSED" : " &middot; no regression") << "</div>\n";
+  if (!r.incomplete.empty())
+    out << "<div class=\"incomplete\">INCOMPLETE: " << esc(r.incomplete) << "</div>\n";
+  if (!r.version.empty()) out << "<div>siocheck " << esc(r.version) << "</div>\n";
+  if (!r.command_line.empty()) out << "<div><code>" << esc(r.command_line) << "</code></div>\n";
+  for (const auto& b : r.baselines)
+    out << "<div>" << esc(b.flag) << " " << esc(b.file) << " (" << b.entries << " entries)</div>\n";
+  for (const auto* facts : {&r.facts, &r.handshake}) {
+    if (facts->empty()) continue;
+    out << "<div>" << (facts == &r.handshake ? "handshake: " : "");
+    for (std::size_t i = 0; i < facts->size(); ++i)
+      out << (i ? " &middot; " : "") << esc((*facts)[i].first) << " " << esc((*facts)[i].second);
+    out << "</div>\n";
+  }
+  out << "</div>\n";
+}
+
+void write_counts(const Report& r, std::ostream& out) {
+  const auto counts = r.counts();
+  out << "<div id=\"totals\">";
+  for (std::size_t v = 0; v < kVerdicts.size(); ++v)
+    out << "<span class=\"badge " << css(kVerdicts[v]) << "\" data-verdict=\""
+        << to_string(kVerdicts[v]) << "\" data-count=\"" << counts[v] << "\">"
+        << to_string(kVerdicts[v]) << " " << counts[v] << "</span> ";
+  out << "</div>\n";
+}
+
+void write_matrix(const Report& r, std::ostream& out) {
+  const auto table = r.counts_by_group();
+  const auto cell = [&out](std::string_view area, Verdict v, int n) {
+    out << "<td class=\"" << (n ? "nonzero" : "zero") << "\" data-area=\"" << esc(area)
+        << "\" data-verdict=\"" << to_string(v) << "\">" << n << "</td>";
+  };
+  out << "<table class=\"matrix\" id=\"matrix\">\n<tr><th>area</th>";
+  for (const auto v : kVerdicts)
+    out << "<th>" << to_string(v) << "</th>";
+  out << "</tr>\n";
+  for (const auto& [group, row] : table) {
+    out << "<tr data-area=\"" << esc(group) << "\"><td>" << esc(group) << "</td>";
+    for (std::size_t v = 0; v < kVerdicts.size(); ++v)
+      cell(group, kVerdicts[v], row[v]);
+    out << "</tr>\n";
+  }
+  out << "<tr class=\"total\"><td>total</td>";
+  const auto counts = r.counts();
+  for (std::size_t v = 0; v < kVerdicts.size(); ++v)
+    cell("total", kVerdicts[v], counts[v]);
+  out << "</tr>\n</table>\n";
+}
+
+void write_case(const Result& c, std::ostream& out) {
+  const std::string verdict(to_string(c.outcome.verdict));
+  std::string search = c.info.name + " " + c.info.title + " " + c.info.group + " " + verdict + " " +
+                       std::string(to_string(c.mark));
+  for (auto& ch : search)
+    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  out << "<details class=\"case" << (c.regression ? " regression" : "") << "\" data-verdict=\""
+      << verdict << "\" data-search=\"" << esc(search) << "\"" << (c.regression ? " open" : "")
+      << ">\n<summary><span class=\"badge " << css(c.outcome.verdict) << "\">" << verdict
+      << "</span><span class=\"name\">" << esc(c.info.name) << "</span><span class=\"title\">"
+      << esc(c.info.title) << "</span>";
+  if (c.mark != Mark::none)
+    out << "<span class=\"tag\">[" << to_string(c.mark) << ": " << esc(c.mark_reason) << "]</span>";
+  out << "</summary>\n<div class=\"body\">\n<div class=\"req\"><span class=\"level\">"
+      << esc(c.info.level) << " </span>" << esc(c.info.requirement) << "</div>\n"
+      << "<div class=\"tag\">source: " << esc(c.info.source)
+      << (c.outcome.reason.empty() ? "" : " &middot; " + esc(c.outcome.reason)) << " &middot; "
+      << static_cast<long>(c.duration_ms) << " ms"
+      << (c.attempts > 1 ? " &middot; " + std::to_string(c.attempts) + " attempts" : "")
+      << "</div>\n";
+  for (const auto& k : c.outcome.checks)
+    out << "<div class=\"check" << (k.ok ? "" : " bad") << "\">" << (k.ok ? "ok  " : "FAIL") << " "
+        << esc(k.what) << "\n     expected: " << esc(k.expected)
+        << "\n     observed: " << esc(k.observed) << "</div>\n";
+  if (!c.outcome.details.empty())
+    out << "<pre class=\"trace\">" << esc(c.outcome.details) << "</pre>\n";
+  if (!c.outcome.trace.empty())
+    out << "<pre class=\"trace\">" << esc(trace_text(c.outcome.trace)) << "</pre>\n";
+  if (!c.rerun.empty())
+    out << "<div class=\"tag\">rerun: <code>" << esc(c.rerun) << "</code></div>\n";
+  out << "</div>\n</details>\n";
+}
 
 }  // namespace
 
 std::string to_html(const Report& report) {
-  std::string json = to_json(report);
-  // Inside <script>, "</" would end the element: write it so the parser cannot see a closing tag.
-  std::string safe;
-  safe.reserve(json.size());
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    if (json[i] == '<' && i + 1 < json.size() && json[i + 1] == '/') {
-      safe += "<\\/";
-      ++i;
-    } else {
-      safe.push_back(json[i]);
-    }
-  }
-  std::string page = kPage;
-  for (std::size_t at; (at = page.find("@@TOOL@@")) != std::string::npos;)
-    page.replace(at, 8, xml_escape(report.tool));
-  const auto at = page.find("@@DATA@@");
-  page.replace(at, 8, safe);
-  return page;
+  std::ostringstream out;
+  out << "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      << "<title>siocheck " << esc(report.tool) << " report</title>\n<style>" << kStyle
+      << "</style>\n</head>\n<body>\n<h1>siocheck " << esc(report.tool) << "</h1>\n";
+  write_meta(report, out);
+  write_counts(report, out);
+  write_matrix(report, out);
+  out << "<input id=\"filter\" type=\"search\" placeholder=\"Filter: id, title, area or verdict "
+         "(e.g. FAIL, eio/polling)\">\n<span id=\"shown\" class=\"tag\"></span>\n<div "
+         "id=\"cases\">\n";
+  std::vector<const Result*> sorted;
+  for (const auto& r : report.results)
+    sorted.push_back(&r);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Result* a, const Result* b) {
+    const int ra = rank(a->outcome.verdict), rb = rank(b->outcome.verdict);
+    return ra != rb ? ra < rb : a->info.name < b->info.name;
+  });
+  for (const auto* r : sorted)
+    write_case(*r, out);
+  out << "</div>\n<script>" << kScript << "</script>\n</body>\n</html>\n";
+  return out.str();
 }
 
 }  // namespace conform::run

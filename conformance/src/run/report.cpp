@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "siocheck/codec/text.hpp"
+
 namespace conform::run {
 
 namespace {
@@ -52,33 +54,39 @@ std::string label(const Result& r) {
   return std::string(to_string(r.outcome.verdict));
 }
 
+// The verdicts a table shows: the five graded ones always, CRASH and NOT RUN when they occur.
+std::vector<std::size_t> shown_verdicts(const Report& report) {
+  const auto counts = report.counts();
+  std::vector<std::size_t> out;
+  for (std::size_t v = 0; v < kVerdicts.size(); ++v)
+    if (v < 5 || counts[v] > 0) out.push_back(v);
+  return out;
+}
+
 void print_matrix(const Report& report, std::ostream& out) {
-  std::map<std::string, std::array<int, kVerdicts.size()>> table;
-  for (const auto& r : report.results) {
-    auto& row = table[r.info.group];
-    for (std::size_t v = 0; v < kVerdicts.size(); ++v)
-      if (kVerdicts[v] == r.outcome.verdict) ++row[v];
-  }
+  const auto table = report.counts_by_group();
+  const auto columns = shown_verdicts(report);
   out << "\n" << std::left << std::setw(18) << "area";
-  for (auto v : kVerdicts)
-    out << std::right << std::setw(15) << to_string(v);
+  for (auto v : columns)
+    out << std::right << std::setw(15) << to_string(kVerdicts[v]);
   out << "\n";
   for (const auto& [group, row] : table) {
     out << std::left << std::setw(18) << group;
-    for (int n : row)
-      out << std::right << std::setw(15) << n;
+    for (auto v : columns)
+      out << std::right << std::setw(15) << row[v];
     out << "\n";
   }
   out << std::left << std::setw(18) << "total";
-  for (int n : report.counts())
-    out << std::right << std::setw(15) << n;
+  const auto counts = report.counts();
+  for (auto v : columns)
+    out << std::right << std::setw(15) << counts[v];
   out << "\n\n";
 }
 
 void print_unit_line(const Result& r, std::ostream& out) {
   out << label(r) << "  " << r.info.name;
   if (!r.info.title.empty() && r.info.title != r.info.name) out << "  " << r.info.title;
-  if (r.outcome.verdict == Verdict::unimplemented) {
+  if (r.outcome.verdict == Verdict::unimplemented || r.outcome.verdict == Verdict::not_run) {
     out << "  (" << r.outcome.reason << ")";
   } else {
     out << "  (" << (r.outcome.details.empty() ? "" : r.outcome.details + ", ")
@@ -111,6 +119,17 @@ void print_regression(const Result& r, std::ostream& out, const SummaryStyle& st
         << "\n"
         << indented(trace_text(r.outcome.trace, last), "     ");
   }
+  if (!r.rerun.empty()) out << "     rerun: " << r.rerun << "\n";
+}
+
+std::string counts_text(const Report& report) {
+  const auto counts = report.counts();
+  std::string out = std::to_string(counts[0]) + " passed, " + std::to_string(counts[4]) + " failed";
+  static const char* const kWords[] = {"", "non-strict", "informational", "unimplemented",
+                                       "", "crashed",    "not run"};
+  for (std::size_t v = 1; v < kVerdicts.size(); ++v)
+    if (v != 4 && counts[v]) out += ", " + std::to_string(counts[v]) + " " + kWords[v];
+  return out;
 }
 
 }  // namespace
@@ -125,7 +144,8 @@ std::string trace_text(const std::vector<TraceLine>& trace, std::size_t last) {
   for (std::size_t i = from; i < trace.size(); ++i) {
     char at[32];
     std::snprintf(at, sizeof at, "%8.1f ms ", trace[i].at_ms);
-    out += at + trace[i].dir + " " + trace[i].text + "\n";
+    out += at + (trace[i].conn.empty() ? "" : trace[i].conn + " ") + trace[i].dir + " " +
+           trace[i].text + "\n";
   }
   return out;
 }
@@ -140,27 +160,20 @@ void print_summary(const Report& report, std::ostream& out, const SummaryStyle& 
     known += r.mark == Mark::known_failing;
     flaky += r.mark == Mark::known_flaky;
     stale += r.mark == Mark::stale;
-    if (!r.regression) continue;
+    if (!r.regression || r.outcome.verdict == Verdict::not_run) continue;
     ++regressions;
     print_regression(r, out, style);
   }
+  const auto not_run = static_cast<std::size_t>(report.counts()[6]);
   char wall[64];
   std::snprintf(wall, sizeof wall, "%.1f s", report.wall_ms / 1000.0);
+  if (!report.incomplete.empty()) out << "\nINCOMPLETE: " << report.incomplete << "\n";
   out << (style.unit_lines || regressions ? "\n" : "") << plural(report.results.size(), style.noun)
       << " against " << report.target << " (fixture level " << report.level;
   for (const auto& [key, value] : report.facts)
     out << ", " << key << " " << value;
-  out << ") in " << wall << ": ";
-  const auto counts = report.counts();
-  out << counts[0] << " passed, " << counts[4] << " failed";
-  for (std::size_t v = 1; v + 1 < kVerdicts.size(); ++v) {
-    if (!counts[v]) continue;
-    std::string word(to_string(kVerdicts[v]));
-    for (auto& c : word)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out << ", " << counts[v] << " " << word;
-  }
-  out << "; " << plural(regressions, "regression");
+  out << ") in " << wall << ": " << counts_text(report) << "; "
+      << plural(regressions + not_run, "regression");
   if (known) out << ", " << known << " known failing";
   if (flaky) out << ", " << flaky << " known flaky";
   if (stale) out << ", " << plural(stale, "stale baseline entry", "stale baseline entries");
@@ -171,16 +184,28 @@ std::string to_json(const Report& report) {
   Json root = Json::object();
   root["schema"] = json_schema(report.tool);
   root["tool"] = report.tool;
+  root["version"] = report.version;
+  root["command_line"] = report.command_line;
   root["target"] = report.target;
   root["level"] = report.level;
   root["started"] = report.started;
   root["wall_ms"] = static_cast<std::int64_t>(report.wall_ms);
   root["strict"] = report.strict;
   root["regressed"] = report.regressed();
+  root["complete"] = report.incomplete.empty();
+  if (!report.incomplete.empty()) root["incomplete"] = report.incomplete;
+  Json baselines = Json::array();
+  for (const auto& b : report.baselines)
+    baselines.push_back({{"flag", b.flag}, {"file", b.file}, {"entries", b.entries}});
+  root["baselines"] = std::move(baselines);
   Json facts = Json::object();
   for (const auto& [key, value] : report.facts)
     facts[key] = value;
   root["facts"] = std::move(facts);
+  Json handshake = Json::object();
+  for (const auto& [key, value] : report.handshake)
+    handshake[key] = value;
+  root["handshake"] = std::move(handshake);
   Json counts = Json::object();
   const auto n = report.counts();
   for (std::size_t v = 0; v < kVerdicts.size(); ++v)
@@ -205,6 +230,7 @@ std::string to_json(const Report& report) {
     c["duration_ms"] = static_cast<std::int64_t>(r.duration_ms);
     c["attempts"] = r.attempts;
     c["details"] = r.outcome.details;
+    c["rerun"] = r.rerun;
     Json checks = Json::array();
     for (const auto& check : r.outcome.checks)
       checks.push_back({{"what", check.what},
@@ -214,7 +240,7 @@ std::string to_json(const Report& report) {
     c["checks"] = std::move(checks);
     Json trace = Json::array();
     for (const auto& e : r.outcome.trace)
-      trace.push_back({{"at_ms", e.at_ms}, {"dir", e.dir}, {"text", e.text}});
+      trace.push_back({{"at_ms", e.at_ms}, {"conn", e.conn}, {"dir", e.dir}, {"text", e.text}});
     c["trace"] = std::move(trace);
     cases.push_back(std::move(c));
   }
@@ -222,9 +248,14 @@ std::string to_json(const Report& report) {
   return root.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-std::string xml_escape(std::string_view text) {
+std::string xml_escape(std::string_view raw) {
+  // Whatever bytes a target sent: UTF-8 only, no control character but line breaks and tabs
+  // (XML 1.0 cannot carry them even escaped), and no U+FFFE or U+FFFF.
+  const auto text = conform::text::printable(raw, {.max = raw.size(), .newlines = true});
   std::string out;
-  for (const char c : text) {
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     switch (c) {
       case '&':
         out += "&amp;";
@@ -239,11 +270,10 @@ std::string xml_escape(std::string_view text) {
         out += "&quot;";
         break;
       default:
-        // XML 1.0 cannot carry most control characters, even escaped.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<unsigned char>(c));
-          out += buffer;
+        if (c == '\xef' && i + 2 < text.size() && text[i + 1] == '\xbf' &&
+            (text[i + 2] == '\xbe' || text[i + 2] == '\xbf')) {
+          out += text[i + 2] == '\xbe' ? "\\uFFFE" : "\\uFFFF";
+          i += 2;
         } else {
           out.push_back(c);
         }
@@ -260,31 +290,39 @@ std::string to_junit(const Report& report) {
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"siocheck " << xml_escape(report.tool) << "\" tests=\""
       << report.results.size() << "\" time=\"" << report.wall_ms / 1000.0 << "\">\n";
+  const auto errs = [](const Result& r) {
+    return r.outcome.verdict == Verdict::crash || r.outcome.verdict == Verdict::not_run;
+  };
+  const auto skips = [](const Result& r) {
+    return r.outcome.verdict == Verdict::unimplemented ||
+           r.outcome.verdict == Verdict::informational || r.mark == Mark::known_failing;
+  };
   for (const auto& [group, results] : by_group) {
     std::string classname = group;
     for (auto& c : classname)
       if (c == '/') c = '.';
-    int failures = 0, skipped = 0;
-    const auto skips = [](const Result& r) {
-      return r.outcome.verdict == Verdict::unimplemented ||
-             r.outcome.verdict == Verdict::informational || r.mark == Mark::known_failing;
-    };
+    int failures = 0, errors = 0, skipped = 0;
     for (const auto* r : results) {
-      failures += r->regression;
+      failures += r->regression && !errs(*r);
+      errors += r->regression && errs(*r);
       skipped += !r->regression && skips(*r);
     }
     out << "  <testsuite name=\"" << xml_escape(classname) << "\" tests=\"" << results.size()
-        << "\" failures=\"" << failures << "\" skipped=\"" << skipped << "\">\n";
+        << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\"" << skipped
+        << "\">\n";
     for (const auto* r : results) {
       out << "    <testcase classname=\"" << xml_escape(classname) << "\" name=\""
           << xml_escape(r->info.name) << "\" time=\"" << r->duration_ms / 1000.0 << "\">\n";
       const std::string verdict(to_string(r->outcome.verdict));
+      const std::string body = r->info.requirement + "\n" + checks_text(*r) +
+                               (r->rerun.empty() ? "" : "rerun: " + r->rerun + "\n");
       if (r->regression) {
+        const std::string element = errs(*r) ? "error" : "failure";
         const std::string message = r->mark == Mark::stale
                                         ? "stale known-failing entry: the unit passes"
                                         : verdict + ": " + r->outcome.reason;
-        out << "      <failure message=\"" << xml_escape(message) << "\">"
-            << xml_escape(r->info.requirement + "\n" + checks_text(*r)) << "</failure>\n";
+        out << "      <" << element << " message=\"" << xml_escape(message) << "\">"
+            << xml_escape(body) << "</" << element << ">\n";
       } else if (r->mark == Mark::known_failing) {
         out << "      <skipped message=\""
             << xml_escape("known failing (" + r->mark_reason + "): " + verdict + ": " +

@@ -17,8 +17,19 @@ std::string_view to_string(Verdict verdict) noexcept {
       return "UNIMPLEMENTED";
     case Verdict::fail:
       return "FAIL";
+    case Verdict::crash:
+      return "CRASH";
+    case Verdict::not_run:
+      return "NOT RUN";
   }
   return "?";
+}
+
+Outcome not_run(std::string why) {
+  Outcome out;
+  out.verdict = Verdict::not_run;
+  out.reason = std::move(why);
+  return out;
 }
 
 std::string_view to_string(Mark mark) noexcept {
@@ -41,11 +52,26 @@ bool Report::regressed() const {
   return false;
 }
 
-std::array<int, kVerdicts.size()> Report::counts() const {
-  std::array<int, kVerdicts.size()> out{};
+namespace {
+
+void count(Report::Counts& counts, Verdict verdict) {
+  for (std::size_t v = 0; v < kVerdicts.size(); ++v)
+    if (kVerdicts[v] == verdict) ++counts[v];
+}
+
+}  // namespace
+
+Report::Counts Report::counts() const {
+  Counts out{};
   for (const auto& r : results)
-    for (std::size_t v = 0; v < kVerdicts.size(); ++v)
-      if (kVerdicts[v] == r.outcome.verdict) ++out[v];
+    count(out, r.outcome.verdict);
+  return out;
+}
+
+std::map<std::string, Report::Counts> Report::counts_by_group() const {
+  std::map<std::string, Counts> out;
+  for (const auto& r : results)
+    count(out[r.info.group], r.outcome.verdict);
   return out;
 }
 

@@ -122,7 +122,7 @@ class Runner {
     if (c.io && !c.io->closed()) return;
     c.inbox.clear();
     c.joined.clear();
-    c.io = std::make_unique<SioClient>(loop_, c.spec->transport);
+    c.io = std::make_unique<SioClient>(loop_, c.spec->transport, c.spec->name);
     loop_.note("--", c.spec->name + " opens a session (" +
                          std::string(conform::to_string(c.spec->transport)) + ")");
     if (!c.io->open(Ms(5000))) fail(s, "an Engine.IO session", "none: " + c.io->error());
@@ -521,7 +521,8 @@ run::Outcome run(const Script& script, const RunSettings& settings) {
   const auto failure = runner.run();
   outcome.details = std::to_string(runner.steps_run()) + " steps";
   for (auto& entry : runner.trace())
-    outcome.trace.push_back({entry.at_ms, std::move(entry.what), std::move(entry.text)});
+    outcome.trace.push_back(
+        {entry.at_ms, std::move(entry.what), std::move(entry.text), std::move(entry.conn)});
   if (failure) {
     const std::string where = script.file + ":" + std::to_string(failure->at.line) + ":" +
                               std::to_string(failure->at.column) + ": " + failure->what;

@@ -39,7 +39,8 @@ run::Outcome run_case(const Planned& planned, const Settings& settings) {
   }
   outcome.checks = context.checks();
   for (auto& entry : loop.trace())
-    outcome.trace.push_back({entry.at_ms, std::move(entry.what), std::move(entry.text)});
+    outcome.trace.push_back(
+        {entry.at_ms, std::move(entry.what), std::move(entry.text), std::move(entry.conn)});
   return outcome;
 }
 
@@ -66,6 +67,12 @@ std::vector<Planned> plan(const Selection& selection) {
   return out;
 }
 
+// Areas whose cases send what may bring a server down: liveness is checked after each of them,
+// even one that passes (a dead server may "pass" a case that expects the connection to end).
+static bool hostile_area(std::string_view area) {
+  return area == "eio/limits" || area == "sio/robustness";
+}
+
 run::UnitInfo unit_info(const Planned& planned) {
   const auto& info = planned.c->info;
   return {.id = info.id,
@@ -76,7 +83,8 @@ run::UnitInfo unit_info(const Planned& planned) {
           .requirement = info.requirement,
           .level = std::string(to_string(info.level)),
           .source = info.source,
-          .timing = info.timing};
+          .timing = info.timing,
+          .hostile = hostile_area(info.area())};
 }
 
 std::vector<run::UnitInfo> all_unit_infos() {

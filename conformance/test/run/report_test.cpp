@@ -67,7 +67,8 @@ TEST(Report, JunitHasAFailureForARegressionAndSkipsForTheRest) {
   const auto known = *Baseline::parse("sig # not this one\n", "k", error);
   const auto xml = to_junit(report);
   EXPECT_NE(xml.find("<testsuites name=\"siocheck scenario\" tests=\"3\""), std::string::npos);
-  EXPECT_NE(xml.find("<testsuite name=\"scenario\" tests=\"3\" failures=\"1\" skipped=\"1\">"),
+  EXPECT_NE(xml.find("<testsuite name=\"scenario\" tests=\"3\" failures=\"1\" errors=\"0\" "
+                     "skipped=\"1\">"),
             std::string::npos);
   EXPECT_NE(xml.find("<failure message=\"FAIL: chat.yaml:3:5: expect (client bob)\">"),
             std::string::npos);
@@ -91,7 +92,7 @@ TEST(Report, JunitSkipsAKnownFailingUnitWithItsReason) {
   EXPECT_NE(xml.find("<skipped message=\"known failing (broken since 1.2): FAIL: chat.yaml:3:5: "
                      "expect (client bob)\"/>"),
             std::string::npos);
-  EXPECT_NE(xml.find("failures=\"0\" skipped=\"2\""), std::string::npos);
+  EXPECT_NE(xml.find("failures=\"0\" errors=\"0\" skipped=\"2\""), std::string::npos);
 }
 
 TEST(Report, TheSummaryListsUnitsRegressionsAndTheCounts) {
@@ -130,15 +131,60 @@ TEST(Report, TheSummarySaysWhichBaselineEntriesAreStale) {
   EXPECT_NE(out.str().find("2 regressions, 1 stale baseline entry"), std::string::npos);
 }
 
-TEST(Report, TheHtmlPageEmbedsTheJsonWithoutEndingItsScript) {
+TEST(Report, TheHtmlPageShowsEverythingWithoutScript) {
   const auto html = to_html(sample());
   EXPECT_NE(html.find("<title>siocheck scenario report</title>"), std::string::npos);
-  const auto data = html.find("<script id=\"report-data\" type=\"application/json\">");
-  ASSERT_NE(data, std::string::npos);
-  const auto end = html.find("</script>", data);
-  const auto embedded = html.substr(data, end - data);
-  EXPECT_NE(embedded.find("<\\/script>"), std::string::npos);
-  EXPECT_NE(embedded.find("scenarios/chat.yaml"), std::string::npos);
+  // The regression is rendered open, with its check; the counts are in the page.
+  const auto chat = html.find("<span class=\"name\">scenarios/chat.yaml</span>");
+  ASSERT_NE(chat, std::string::npos);
+  const auto details = html.rfind("<details", chat);
+  EXPECT_NE(html.substr(details, chat - details).find(" open>"), std::string::npos);
+  EXPECT_NE(html.find("expected: event news"), std::string::npos);
+  EXPECT_NE(html.find("data-verdict=\"FAIL\" data-count=\"1\""), std::string::npos);
+  EXPECT_NE(html.find("data-verdict=\"NOT RUN\" data-count=\"0\""), std::string::npos);
+  // What the target sent cannot end the script element or write markup.
+  EXPECT_EQ(html.find("</script> hello"), std::string::npos);
+  EXPECT_NE(html.find("&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("\x81"), std::string::npos);
+}
+
+TEST(Report, CrashAndNotRunAreJunitErrors) {
+  auto report = sample();
+  report.results[0].outcome.verdict = Verdict::crash;
+  report.results[0].outcome.reason = "the target killed by signal 6";
+  report.results[2].outcome = not_run("not run: the target is gone");
+  grade(report.results, {});
+  const auto xml = to_junit(report);
+  EXPECT_NE(xml.find("failures=\"1\" errors=\"2\" skipped=\"0\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<error message=\"CRASH: the target killed by signal 6\">"),
+            std::string::npos);
+  EXPECT_NE(xml.find("<error message=\"NOT RUN: not run: the target is gone\">"),
+            std::string::npos);
+}
+
+TEST(Report, XmlEscapeKeepsEveryByteAsWellFormedText) {
+  EXPECT_EQ(xml_escape("a<b>&\"c\""), "a&lt;b&gt;&amp;&quot;c&quot;");
+  EXPECT_EQ(xml_escape("\x81\x05\x01"), "\\x81\\x05\\x01");
+  EXPECT_EQ(xml_escape("line\nnext\ttab"), "line\nnext\\ttab");
+  EXPECT_EQ(xml_escape("caf\xc3\xa9 \xef\xbf\xbf"), "caf\xc3\xa9 \\uFFFF");
+}
+
+TEST(Report, JsonCarriesTheRunsFacts) {
+  auto report = sample();
+  report.version = "0.1.0";
+  report.command_line = "siocheck scenario scenarios/";
+  report.baselines = {{"--known-failing", "k.txt", 3}};
+  report.handshake = {{"pingInterval", "300"}};
+  report.incomplete = "interrupted by SIGTERM: not run";
+  report.results[1].rerun = "siocheck scenario scenarios/chat.yaml --trace";
+  const auto json = nlohmann::json::parse(to_json(report));
+  EXPECT_EQ(json["version"], "0.1.0");
+  EXPECT_EQ(json["command_line"], "siocheck scenario scenarios/");
+  EXPECT_EQ(json["baselines"][0]["file"], "k.txt");
+  EXPECT_EQ(json["handshake"]["pingInterval"], "300");
+  EXPECT_EQ(json["complete"], false);
+  EXPECT_EQ(json["incomplete"], "interrupted by SIGTERM: not run");
+  EXPECT_EQ(json["cases"][1]["rerun"], "siocheck scenario scenarios/chat.yaml --trace");
 }
 
 }  // namespace

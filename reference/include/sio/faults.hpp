@@ -55,8 +55,9 @@ enum class Fault : unsigned {
 struct FaultInfo {
   Fault fault;
   std::string_view name;
-  std::string_view description;         // what goes wrong, and whose bug it was
-  std::vector<std::string_view> cases;  // case ids (or id@variant, or globs) that must FAIL
+  std::string_view description;  // what goes wrong, and whose bug it was
+  // Case ids (or id@variant, or globs) that must FAIL, or CRASH for a fault that ends the process.
+  std::vector<std::string_view> cases;
   // What `siocheck fuzz` reports when it finds this fault ("crash", "hang" or "violation"), or
   // empty when the fuzzer is not expected to find it. A fault with no cases must have one.
   std::string_view fuzz_finding = {};

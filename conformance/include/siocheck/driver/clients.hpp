@@ -29,7 +29,9 @@ class EioSession {
  public:
   // A session on `path`, over `transport` (upgrade: polling first, then upgraded to WebSocket by
   // open()). `query` is added to the handshake's query string.
-  EioSession(Loop& loop, Transport transport, std::string path, std::string query = "");
+  // `conn` names it in the trace (a new label when empty).
+  EioSession(Loop& loop, Transport transport, std::string path, std::string query = "",
+             std::string conn = "");
   ~EioSession();
   EioSession(const EioSession&) = delete;
   EioSession& operator=(const EioSession&) = delete;
@@ -73,6 +75,7 @@ class EioSession {
   void close();
 
   Loop& loop() noexcept { return loop_; }
+  const std::string& conn() const noexcept { return conn_; }
   std::string url_query() const;  // EIO=4&transport=...&sid=...
 
  private:
@@ -83,6 +86,7 @@ class EioSession {
   void post(std::string body);
 
   Loop& loop_;
+  std::string conn_;
   Transport requested_;
   Transport current_ = Transport::polling;
   std::string path_;
@@ -110,7 +114,8 @@ struct SioReceived {
 
 class SioClient {
  public:
-  SioClient(Loop& loop, Transport transport);
+  // `conn` names it in the trace: a client's name, or a new label when empty.
+  SioClient(Loop& loop, Transport transport, std::string conn = "");
   bool open(Ms timeout);
   EioSession& eio() noexcept { return eio_; }
   const std::string& error() const noexcept { return eio_.error(); }

@@ -25,6 +25,7 @@ struct Target {
   std::uint16_t port = 0;
   bool tls = false;
   bool insecure = false;  // skip certificate verification
+  std::string ca_file;    // PEM certificates to trust besides the system's (empty: none)
   std::string eio_path = "/engine.io/";
   std::string sio_path = "/socket.io/";
   std::string url() const;  // http(s)://host:port
@@ -35,6 +36,7 @@ struct TraceEntry {
   double at_ms = 0;
   std::string what;  // "->" sent, "<-" received, "--" a note
   std::string text;
+  std::string conn;  // the connection or client it happened on ("c1", "alice"); empty for notes
 };
 
 using Headers =
@@ -45,6 +47,7 @@ struct HttpRequest {
   std::string target;  // path and query
   Headers headers;
   std::string body;
+  std::string conn;  // what the trace calls it (a session's name); empty: a name of its own
 };
 
 struct HttpResponse {
@@ -92,6 +95,10 @@ class Loop {
   const Target& target() const noexcept { return target_; }
   std::vector<TraceEntry>& trace() noexcept { return trace_; }
   void note(std::string_view what, std::string text);
+  // A line about one connection (or client), named as label() named it.
+  void note(std::string_view conn, std::string_view what, std::string text);
+  // A new name for a connection of this loop's trace: "c1", "c2", ...
+  std::string label();
   double elapsed_ms() const;
 
   // Runs the loop until `done()` or the timeout; returns done().
@@ -116,6 +123,7 @@ class Loop {
   Target target_;
   Clock::time_point start_;
   std::vector<TraceEntry> trace_;
+  int labels_ = 0;
   std::unique_ptr<Impl> impl_;
 };
 
@@ -156,7 +164,8 @@ struct WsEvent {
 
 class WebSocket {
  public:
-  explicit WebSocket(Loop& loop);
+  // `conn` names it in the trace (a new label when empty).
+  explicit WebSocket(Loop& loop, std::string conn = "");
   ~WebSocket();
   WebSocket(WebSocket&&) noexcept;
   WebSocket& operator=(WebSocket&&) noexcept;

@@ -4,6 +4,7 @@
 // file that replay plays again; a crashed or hung --launch target is restarted.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -24,7 +25,8 @@ struct CampaignOptions {
   Ms probe_timeout{2000};  // the liveness probe's bound, and each step's
   int max_findings = 10;   // stop once this many distinct findings are written
   std::string findings_dir = "fuzz-findings";
-  bool quiet = false;  // no progress lines
+  bool quiet = false;                       // no progress lines
+  const std::atomic<bool>* stop = nullptr;  // set from elsewhere (a signal): stop early
 };
 
 struct Finding {

@@ -5,6 +5,7 @@
 // output, and can be restarted.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "siocheck/codec/codec.hpp"
 #include "siocheck/driver/driver.hpp"
 
 namespace conform::host {
@@ -48,15 +50,32 @@ struct TargetOptions {
   std::string eio_path = "/engine.io/";
   std::string sio_path = "/socket.io/";
   bool insecure = false;
-  // Readiness is a handshake on the Engine.IO path, or on the Socket.IO path (apps such as the
-  // signaling app serve no Engine.IO echo).
+  std::string ca_file;  // PEM certificates to trust, for a self-signed target
+  // Readiness is a handshake on the Engine.IO path, or on the Socket.IO path (a run that needs no
+  // Engine.IO echo: Socket.IO cases only, or an app such as the signaling app).
   bool probe_sio = false;
+  // How long a launched target has to answer (or to print its `listening URL` line).
+  std::chrono::milliseconds launch_timeout{30'000};
   // Neither target nor launch: the embedded server, when the program offers one.
   EmbeddedFactory embedded;
   EmbeddedSettings embedded_settings;
 };
 
 class Launched;
+
+// Why a target could not be opened: a usage error (a bad URL, no {port}) or a target that is
+// there but unreachable, or not an Engine.IO / Socket.IO server. Commands exit 2 and 3.
+enum class OpenError { none, usage, unreachable };
+
+// What a handshake on the target said.
+struct Probe {
+  enum class Kind { engine_io, not_engine_io, certificate, no_answer } kind = Kind::no_answer;
+  std::string why;             // for all but engine_io: what came instead, for people
+  codec::Handshake handshake;  // for engine_io: the open packet
+  bool ok() const noexcept { return kind == Kind::engine_io; }
+};
+// A polling handshake on `path` within `timeout`; the session it opens is closed again.
+Probe probe(const Target& target, const std::string& path, Ms timeout);
 
 class TargetHost {
  public:
@@ -65,10 +84,14 @@ class TargetHost {
   TargetHost(const TargetHost&) = delete;
   TargetHost& operator=(const TargetHost&) = delete;
 
-  // Starts or checks the target. On failure: false, with `error` for the user (exit 2). `tool`
-  // names the command in messages ("siocheck conform: ...").
-  bool open(const TargetOptions& options, std::string_view tool, std::string& error);
+  // Starts or checks the target. On failure: the kind of error, with `error` for the user.
+  // `tool` names the command in messages ("siocheck conform: ...").
+  OpenError open(const TargetOptions& options, std::string_view tool, std::string& error);
   const Target& target() const noexcept { return target_; }
+  // The path readiness and liveness probe (the Engine.IO or the Socket.IO path).
+  const std::string& probe_path() const noexcept;
+  // The open packet of the handshake that found the target ready.
+  const codec::Handshake& handshake() const noexcept { return handshake_; }
   bool embedded() const noexcept { return embedded_ != nullptr; }
   // Stops what open() started (also done by the destructor).
   void stop();
@@ -83,16 +106,21 @@ class TargetHost {
   void abandon();
 
  private:
-  bool launch(std::string& error);
+  OpenError launch(std::string& error);
 
   TargetOptions options_;
   std::string tool_;
   Target target_;
   std::unique_ptr<EmbeddedServer> embedded_;
   std::unique_ptr<Launched> launched_;
+  codec::Handshake handshake_;
 };
 
 // http(s)://host:port[/] into `target` (host, port, tls). On error: false, and why.
 bool parse_base_url(const std::string& url, Target& target, std::string& error);
+
+// Kills, at once, the process groups of every target launched by this process (a second Ctrl-C,
+// a command that cannot stop gracefully): no launched server outlives siocheck.
+void kill_launched_targets() noexcept;
 
 }  // namespace conform::host

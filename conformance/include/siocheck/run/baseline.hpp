@@ -22,9 +22,13 @@ struct Baseline {
     std::string pattern;
     std::string reason;
     int line = 0;
+    std::string file;  // where it was written
   };
-  std::string file;
+  std::string file;  // the files read, comma-separated
   std::vector<Entry> entries;
+
+  // Another file's entries added to these (a project's list, and a list for one of its builds).
+  void add(const Baseline& other);
 
   // Reads `path`. On error: nullopt, and `error` says why (file and line, and what to write).
   static std::optional<Baseline> load(const std::string& path, std::string& error);
