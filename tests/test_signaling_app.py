@@ -360,6 +360,27 @@ def test_a_missing_client_bundle_is_a_usage_error_naming_the_path_and_the_fix(si
     bundle = checkout / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
     assert f"cannot read the socket.io-client browser bundle {bundle}; run `npm ci` in {checkout}" in run.stderr
 
+    # An installed layout (bin/ beside share/siocheck/) without its bundle: the fix is a reinstall.
+    prefix = tmp_path / "prefix"
+    (prefix / "share" / "siocheck" / "scenarios" / "signaling").mkdir(parents=True)
+    shutil.copy(PAGE, prefix / "share" / "siocheck" / "scenarios" / "signaling" / "index.html")
+    (prefix / "bin").mkdir()
+    shutil.copy(siocheck_bin, prefix / "bin" / "siocheck")
+    run = subprocess.run([str(prefix / "bin" / "siocheck"), "serve", "--app", "signaling", "--port", "0"],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2
+    bundle = prefix / "share" / "siocheck" / "scenarios" / "signaling" / "socket.io.min.js"
+    assert f"cannot read the socket.io-client browser bundle {bundle}; this installation lacks it" in run.stderr
+
+    # A binary on its own: no default page, and the flag that gives one.
+    (tmp_path / "alone").mkdir()
+    shutil.copy(siocheck_bin, tmp_path / "alone" / "siocheck")
+    run = subprocess.run([str(tmp_path / "alone" / "siocheck"), "serve", "--app", "signaling", "--port", "0"],
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2
+    assert run.stderr.startswith("siocheck serve: --static-dir: this binary is neither in a siocheck checkout nor "
+                                 "installed with its share/siocheck/, so it has no default demo page"), run.stderr
+
     run = subprocess.run([str(siocheck_bin), "serve", "--static-dir", str(tmp_path)], capture_output=True, text=True,
                          timeout=30)
     assert (run.returncode, run.stderr) == (2, "siocheck serve: --static-dir: only --app signaling serves files\n")

@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "flags.hpp"
+#include "version.hpp"
 
 #ifndef SIOCHECK_VERSION
 #define SIOCHECK_VERSION "0.0.0"
@@ -14,7 +15,7 @@ int main(int argc, char** argv) {
                ": a Socket.IO compatibility kit.\n"
                "A reference Engine.IO v4 / Socket.IO v5 server and the tools that check other "
                "servers over the wire."};
-  app.set_version_flag("--version", SIOCHECK_VERSION);
+  app.set_version_flag("--version", siocheck::cli::version_line());
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"

@@ -21,19 +21,31 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kDemoDir = "scenarios/signaling";
-constexpr const char* kBundle = "node_modules/socket.io-client/dist/socket.io.min.js";
+// The socket.io-client browser bundle: from npm in a checkout, beside the page when installed.
+constexpr const char* kCheckoutBundle = "node_modules/socket.io-client/dist/socket.io.min.js";
+constexpr const char* kInstalledBundle = "scenarios/signaling/socket.io.min.js";
+constexpr const char* kNoData =
+    "this binary is neither in a siocheck checkout nor installed with its share/siocheck/, so it "
+    "has no default ";
 
-// The siocheck checkout this binary was built in: the nearest folder above it that holds the demo
-// page (build/dev/tools/siocheck -> the repository root). None for an installed binary.
-std::optional<fs::path> checkout_of_binary() {
+// Where siocheck's data is for this binary: the checkout it was built in (build/dev/tools/siocheck
+// -> the repository root), or the share/siocheck of the prefix it is installed in (bin/siocheck ->
+// share/siocheck; the npm package has the same layout). None when neither holds the demo page.
+std::optional<fs::path> data_of_binary() {
   std::error_code ec;
   const auto binary = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
   for (auto dir = binary.parent_path(); !dir.empty(); dir = dir.parent_path()) {
-    if (fs::is_regular_file(dir / kDemoDir / "index.html", ec)) return dir;
+    for (const auto& root : {dir, dir / "share" / "siocheck"})
+      if (fs::is_regular_file(root / kDemoDir / "index.html", ec)) return root;
     if (dir == dir.root_path()) break;
   }
   return std::nullopt;
+}
+
+// Whether the data folder is an installation's share/siocheck rather than a checkout.
+bool installed(const fs::path& data) {
+  return data.filename() == "siocheck" && data.parent_path().filename() == "share";
 }
 
 std::optional<std::string> read_file(const fs::path& path) {
@@ -48,19 +60,17 @@ std::optional<std::string> read_file(const fs::path& path) {
 // Reads the demo page and the bundle into `options`; on failure prints what is missing, which flag
 // names it and how to fix it, and returns false.
 bool load_demo(sio::serve::ServeOptions& options, const ServeFlags& flags) {
-  const auto checkout = checkout_of_binary();
+  const auto data = data_of_binary();
   auto fail = [](const std::string& flag, const std::string& what) {
     std::cerr << "siocheck serve: " << flag << ": " << what << "\n";
     return false;
   };
   fs::path dir = flags.static_dir.value_or("");
   if (dir.empty()) {
-    if (!checkout)
-      return fail("--static-dir",
-                  "this binary is not inside a siocheck checkout, so it has no default demo page; "
-                  "pass --static-dir DIR (the repository's " +
-                      std::string(kDemoDir) + ")");
-    dir = *checkout / kDemoDir;
+    if (!data)
+      return fail("--static-dir", std::string(kNoData) + "demo page; pass --static-dir DIR (" +
+                                      kDemoDir + " of the siocheck repository)");
+    dir = *data / kDemoDir;
   }
   const auto page = read_file(dir / "index.html");
   if (!page)
@@ -70,19 +80,22 @@ bool load_demo(sio::serve::ServeOptions& options, const ServeFlags& flags) {
                                     std::string(kDemoDir) + ")");
   fs::path bundle = flags.client_bundle.value_or("");
   if (bundle.empty()) {
-    if (!checkout)
-      return fail("--client-bundle",
-                  "this binary is not inside a siocheck checkout, so it has no default client "
-                  "bundle; pass --client-bundle PATH (a socket.io-client dist/socket.io.min.js)");
-    bundle = *checkout / kBundle;
+    if (!data)
+      return fail("--client-bundle", std::string(kNoData) +
+                                         "client bundle; pass --client-bundle PATH (a "
+                                         "socket.io-client dist/socket.io.min.js)");
+    bundle = *data / (installed(*data) ? kInstalledBundle : kCheckoutBundle);
   }
   const auto script = read_file(bundle);
   if (!script) {
-    const auto fix = !flags.client_bundle ? "run `npm ci` in " + checkout->string() +
-                                                " (ci/setup does), or pass --client-bundle PATH"
-                                          : std::string(
-                                                "pass --client-bundle PATH to a socket.io-client "
-                                                "dist/socket.io.min.js");
+    std::string fix = "pass --client-bundle PATH to a socket.io-client dist/socket.io.min.js";
+    if (!flags.client_bundle && installed(*data))
+      fix =
+          "this installation lacks it (built without node_modules?): reinstall a siocheck "
+          "package, or " +
+          fix;
+    else if (!flags.client_bundle)
+      fix = "run `npm ci` in " + data->string() + " (ci/setup does), or pass --client-bundle PATH";
     return fail("--client-bundle",
                 "cannot read the socket.io-client browser bundle " + bundle.string() + "; " + fix);
   }

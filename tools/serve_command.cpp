@@ -78,11 +78,13 @@ void add_apps(CLI::App* cmd, ServeFlags& f) {
   cmd->add_option_function<std::string>(
       "--static-dir", [&f](const std::string& v) { f.static_dir = v; },
       "With --app signaling: the folder of the demo page's index.html (default: "
-      "scenarios/signaling of the checkout that holds this binary)");
+      "share/siocheck/scenarios/signaling of the installation that holds this binary, or "
+      "scenarios/signaling of the checkout that built it)");
   cmd->add_option_function<std::string>(
       "--client-bundle", [&f](const std::string& v) { f.client_bundle = v; },
       "With --app signaling: the socket.io-client browser bundle served as /socket.io.min.js "
-      "(default: node_modules/socket.io-client/dist/socket.io.min.js of that checkout)");
+      "(default: the one installed beside the demo page, or "
+      "node_modules/socket.io-client/dist/socket.io.min.js of the checkout)");
 }
 
 void add_network(CLI::App* cmd, ServeFlags& f) {
