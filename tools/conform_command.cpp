@@ -27,23 +27,6 @@ namespace run = conform::run;
 using conform::Ms;
 using run::Verdict;
 
-struct ConformFlags {
-  conform::host::TargetOptions where;
-  conform::Selection selection;
-  std::optional<std::string> shard;  // "i/n"
-  bool list = false;
-  int jobs = 12;
-  bool strict = false;
-  BaselineFlags baselines;
-  int tolerance_ms = 150;
-  std::optional<int> connect_timeout_ms;
-  std::optional<int> upgrade_timeout_ms;
-  std::optional<conform::FixtureLevel> level;
-  bool trace = false;
-  ReportFlags reports;
-  std::optional<std::string> write_known_failing;
-};
-
 void add_selection(CLI::App* cmd, ConformFlags& f) {
   cmd->add_option("--cases", f.selection.cases,
                   "Only these cases: ids, id@variant, globs (* and ?), or an area such as "
@@ -57,9 +40,10 @@ void add_selection(CLI::App* cmd, ConformFlags& f) {
 }
 
 void add_grading(CLI::App* cmd, ConformFlags& f) {
-  cmd->add_option("--jobs", f.jobs, "Cases run at once (they mostly wait on the network)")
-      ->check(CLI::Range(1, 512))
-      ->capture_default_str();
+  add_optional(cmd, "--jobs", f.jobs,
+               "Cases run at once (they mostly wait on the network; default 12, and 6 with "
+               "--client, where each case starts an adapter process)")
+      ->check(CLI::Range(1, 512));
   cmd->add_flag("--strict", f.strict, "A NON-STRICT verdict is a regression too");
   add_baseline_flags(cmd, f.baselines, "case");
   cmd->add_option("--tolerance-ms", f.tolerance_ms, "Slack added to every timing check")
@@ -120,6 +104,7 @@ std::string rerun_prefix(const ConformFlags& f) {
 }
 
 int run_conform(ConformFlags& f) {
+  if (f.client || !f.adapter.empty()) return run_conform_client(f);
   auto& interrupts = Interrupts::install(true);
   std::string error;
   if (!load_baselines(f.baselines, error)) return usage("conform", error);
@@ -127,8 +112,9 @@ int run_conform(ConformFlags& f) {
     if (*b)
       if (auto unknown = (*b)->unknown_error(conform::all_unit_infos(), "case"); !unknown.empty())
         return usage("conform", unknown);
-  if (!check_patterns(f.selection.cases, "--cases", error) ||
-      !check_patterns(f.selection.skip, "--skip", error))
+  const auto all = conform::all_unit_infos();
+  if (!check_patterns(f.selection.cases, "--cases", all, error) ||
+      !check_patterns(f.selection.skip, "--skip", all, error))
     return usage("conform", error);
   if (f.shard) {
     std::pair<int, int> shard;
@@ -170,9 +156,10 @@ int run_conform(ConformFlags& f) {
   conform::host::TargetLiveness liveness(
       host, [&settings](const conform::Target& t) { settings.target = t; });
   const ProgressPrinter printer;
+  const int jobs = f.jobs.value_or(12);
   run::run(report, conform::units(planned, settings),
-           {.jobs = f.jobs,
-            .timing_jobs = timing_jobs(host, f.jobs),
+           {.jobs = jobs,
+            .timing_jobs = timing_jobs(host, jobs),
             .grading = f.baselines.grading(f.strict),
             .progress = [&printer](const run::Progress& p) { printer.on_unit(p); },
             .tick = [&printer](const run::Progress& p) { printer.on_tick(p); },
@@ -185,18 +172,7 @@ int run_conform(ConformFlags& f) {
   for (auto& r : report.results)
     if (r.regression && r.outcome.verdict != Verdict::not_run && r.info.id != "target/crash")
       r.rerun = prefix + " --cases " + shell_quoted(r.info.name) + " --trace";
-  run::print_summary(report, std::cout, {.traces = f.trace});
-  if (!write_reports(report, outputs, "conform")) return kReportFailed;
-  if (f.reports.html) std::cout << "HTML report: " << *f.reports.html << "\n";
-  if (f.write_known_failing) {
-    if (!write_known_failing(report, *f.write_known_failing))
-      return usage("conform",
-                   "--write-known-failing: cannot write '" + *f.write_known_failing + "'"),
-             kReportFailed;
-    std::cout << "known-failing baseline written: " << *f.write_known_failing << "\n";
-  }
-  if (interrupts.stopped()) return interrupts.exit_status();
-  return report.regressed() ? kFailed : kOk;
+  return finish_conform(report, f, interrupts);
 }
 
 }  // namespace
@@ -222,10 +198,23 @@ Command add_conform(CLI::App& app) {
       "  siocheck conform --target http://127.0.0.1:3000 --html report.html\n"
       "  siocheck conform --launch 'node server.js --port {port}' --known-failing "
       "known-failing.txt\n"
-      "  siocheck conform --list --cases 'sio/acks'         what would run");
+      "  siocheck conform --list --cases 'sio/acks'         what would run\n"
+      "  siocheck conform --client -- node conformance/adapters/node/adapter.js\n"
+      "                                                     a client library, through its adapter "
+      "(conformance/CLIENT-ADAPTER.md)");
   add_target_flags(cmd, flags->where);
   add_selection(cmd, *flags);
   add_grading(cmd, *flags);
+  cmd->add_flag("--client", flags->client,
+                "Grade a Socket.IO client library instead: siocheck plays the server, and the "
+                "command after -- is the library's adapter (conformance/CLIENT-ADAPTER.md)");
+  cmd->add_option("--time-tolerance", flags->time_tolerance,
+                  "With --client: the slack of a timing check, as a fraction of the expected "
+                  "duration (at least 50 ms)")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
+  cmd->add_option("adapter", flags->adapter,
+                  "With --client: the adapter's command and its arguments, after --");
   return {cmd, [flags] { return run_conform(*flags); }};
 }
 

@@ -113,8 +113,7 @@ bool reports_writable(const ReportFlags& flags, std::string_view tool) {
   return true;
 }
 
-void describe_run(conform::run::Report& report, const conform::host::TargetHost& host,
-                  const BaselineFlags* baselines) {
+void describe_baselines(conform::run::Report& report, const BaselineFlags* baselines) {
 #ifdef SIOCHECK_VERSION
   report.version = SIOCHECK_VERSION;
 #endif
@@ -132,6 +131,11 @@ void describe_run(conform::run::Report& report, const conform::host::TargetHost&
         report.baselines.push_back({flag, file, per_file[file]});
     }
   }
+}
+
+void describe_run(conform::run::Report& report, const conform::host::TargetHost& host,
+                  const BaselineFlags* baselines) {
+  describe_baselines(report, baselines);
   const auto& h = host.handshake();
   std::string upgrades;
   for (const auto& u : h.upgrades)

@@ -55,6 +55,8 @@ bool write_reports(const conform::run::Report& report, const ReportFlags& flags,
 // target's handshake values (pingInterval, pingTimeout, maxPayload, upgrades).
 void describe_run(conform::run::Report& report, const conform::host::TargetHost& host,
                   const struct BaselineFlags* baselines);
+// The same without a target: siocheck's version, the command line and the baselines.
+void describe_baselines(conform::run::Report& report, const struct BaselineFlags* baselines);
 
 // --known-failing, --known-flaky: files of patterns (see siocheck/run/baseline.hpp).
 struct BaselineFlags {

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "siocheck/host/target_host.hpp"
+#include "siocheck/run/processes.hpp"
 
 namespace siocheck::cli {
 
@@ -40,7 +40,7 @@ Interrupts& Interrupts::install(bool graceful) {
         continue;
       }
       std::fprintf(stderr, "\nsiocheck: %s: stopping now\n", name_of(signal));
-      conform::host::kill_launched_targets();
+      conform::run::kill_started_groups();
       _exit(128 + signal);
     }
   }).detach();

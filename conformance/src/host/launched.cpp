@@ -1,44 +1,17 @@
 #include "launched.hpp"
 
 #include "siocheck/host/target_host.hpp"
+#include "siocheck/run/processes.hpp"
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <deque>
 #include <fstream>
 
 namespace conform::host {
-
-namespace {
-
-// The process groups launched and not yet ended, for kill_launched_targets().
-constexpr int kMaxGroups = 64;
-std::atomic<pid_t> groups[kMaxGroups];
-
-void remember(pid_t pid) {
-  for (auto& slot : groups) {
-    pid_t none = 0;
-    if (slot.compare_exchange_strong(none, pid)) return;
-  }
-}
-
-void forget(pid_t pid) {
-  for (auto& slot : groups) {
-    pid_t mine = pid;
-    if (slot.compare_exchange_strong(mine, 0)) return;
-  }
-}
-
-}  // namespace
-
-void kill_launched_targets() noexcept {
-  for (auto& slot : groups)
-    if (const pid_t pid = slot.load(); pid > 0) ::kill(-pid, SIGKILL);
-}
 
 Launched::~Launched() {
   stop();
@@ -64,7 +37,7 @@ bool Launched::start() {
     ::_exit(127);
   }
   ::close(fd);
-  if (pid_ > 0) remember(pid_);
+  if (pid_ > 0) run::remember_group(pid_);
   return pid_ > 0;
 }
 
@@ -76,7 +49,7 @@ bool Launched::alive() {
     status_ = status;
     // What it started may still run in its group (sh -c 'server & ...'): it goes too.
     ::kill(-pid_, SIGKILL);
-    forget(pid_);
+    run::forget_group(pid_);
     return false;
   }
   return true;
@@ -121,7 +94,7 @@ void Launched::kill() {
   ::kill(-pid_, SIGKILL);
   ::waitpid(pid_, &status_, 0);
   exited_ = true;
-  forget(pid_);
+  run::forget_group(pid_);
 }
 
 void Launched::stop() {
@@ -134,7 +107,7 @@ void Launched::stop() {
     ::waitpid(pid_, nullptr, 0);
     exited_ = true;
   }
-  forget(pid_);
+  run::forget_group(pid_);
 }
 
 }  // namespace conform::host

@@ -102,9 +102,10 @@ int rank(Verdict v) {
 }
 
 void write_meta(const Report& r, std::ostream& out) {
-  out << "<div class=\"meta\" id=\"meta\">\n<div>" << esc(r.target) << " &middot; fixture level "
-      << esc(r.level) << " &middot; " << esc(r.started) << " &middot; " << r.wall_ms / 1000.0
-      << " s" << (r.strict ? " &middot; strict" : "")
+  out << "<div class=\"meta\" id=\"meta\">\n<div>" << esc(r.target)
+      << (r.level.empty() ? "" : " &middot; fixture level " + esc(r.level)) << " &middot; "
+      << esc(r.started) << " &middot; " << r.wall_ms / 1000.0 << " s"
+      << (r.strict ? " &middot; strict" : "")
       << (r.regressed() ? " &middot; REGRESSED" : " &middot; no regression") << "</div>\n";
   if (!r.incomplete.empty())
     out << "<div class=\"incomplete\">INCOMPLETE: " << esc(r.incomplete) << "</div>\n";

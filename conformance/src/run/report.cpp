@@ -169,11 +169,12 @@ void print_summary(const Report& report, std::ostream& out, const SummaryStyle& 
   std::snprintf(wall, sizeof wall, "%.1f s", report.wall_ms / 1000.0);
   if (!report.incomplete.empty()) out << "\nINCOMPLETE: " << report.incomplete << "\n";
   out << (style.unit_lines || regressions ? "\n" : "") << plural(report.results.size(), style.noun)
-      << " against " << report.target << " (fixture level " << report.level;
+      << " against " << report.target;
+  std::string facts = report.level.empty() ? "" : "fixture level " + report.level;
   for (const auto& [key, value] : report.facts)
-    out << ", " << key << " " << value;
-  out << ") in " << wall << ": " << counts_text(report) << "; "
-      << plural(regressions + not_run, "regression");
+    facts += (facts.empty() ? "" : ", ") + key + " " + value;
+  out << (facts.empty() ? "" : " (" + facts + ")") << " in " << wall << ": " << counts_text(report)
+      << "; " << plural(regressions + not_run, "regression");
   if (known) out << ", " << known << " known failing";
   if (flaky) out << ", " << flaky << " known flaky";
   if (stale) out << ", " << plural(stale, "stale baseline entry", "stale baseline entries");

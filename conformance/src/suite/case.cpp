@@ -4,25 +4,13 @@
 
 namespace conform {
 
-std::string_view to_string(Level level) noexcept {
-  switch (level) {
-    case Level::must:
-      return "MUST";
-    case Level::should:
-      return "SHOULD";
-    case Level::may:
-      return "MAY";
-  }
-  return "?";
-}
-
 std::string CaseInfo::area() const {
   return id.substr(0, id.rfind('/'));
 }
 
 Context::Context(Loop& loop, const Settings& settings, std::optional<Transport> transport,
                  const CaseInfo& info)
-    : loop_(loop), settings_(settings), transport_(transport), info_(info) {}
+    : Checks(info.level), loop_(loop), settings_(settings), transport_(transport) {}
 
 Ms Context::tolerance() const {
   return settings_.tolerance;
@@ -41,40 +29,6 @@ Ms Context::connect_timeout() const {
 }
 Ms Context::upgrade_timeout() const {
   return settings_.upgrade_timeout.value_or(Ms(10000));
-}
-
-void Context::check(bool ok, std::string what, std::string expected, std::string observed) {
-  checks_.push_back({what, expected, observed, ok});
-  if (ok) return;
-  const Verdict verdict = info_.level == Level::must     ? Verdict::fail
-                          : info_.level == Level::should ? Verdict::non_strict
-                                                         : Verdict::informational;
-  throw CaseOutcome(verdict, std::move(what));
-}
-
-void Context::expect_eq(std::string_view what, std::string_view expected,
-                        std::string_view observed) {
-  check(expected == observed, std::string(what), std::string(expected), std::string(observed));
-}
-
-void Context::fail(std::string what, std::string expected, std::string observed) {
-  check(false, std::move(what), std::move(expected), std::move(observed));
-  throw CaseOutcome(Verdict::fail, "unreachable");
-}
-
-void Context::alternative(std::string what, std::string expected, std::string observed) {
-  checks_.push_back({what, std::move(expected), std::move(observed), false});
-  throw CaseOutcome(Verdict::non_strict, std::move(what));
-}
-
-void Context::unimplemented(std::string why) {
-  checks_.push_back({"needs", why, "not available on this target", false});
-  throw CaseOutcome(Verdict::unimplemented, std::move(why));
-}
-
-void Context::informational(std::string what, std::string observed) {
-  checks_.push_back({what, "(recorded, not judged)", std::move(observed), true});
-  throw CaseOutcome(Verdict::informational, "recorded");
 }
 
 std::unique_ptr<EioSession> Context::open_eio(std::optional<Transport> transport, std::string path,
@@ -117,7 +71,7 @@ std::string Context::expect_closed(EioSession& session, Ms timeout, std::string_
     auto event = session.next(std::chrono::duration_cast<Ms>(deadline - Clock::now()));
     if (!event) break;
     if (event->kind == EioEvent::Kind::closed) {
-      checks_.push_back({std::string(what), "the session ends", "ended: " + event->how, true});
+      passed(std::string(what), "the session ends", "ended: " + event->how);
       return event->how;
     }
     seen += (seen.empty() ? "" : ", ") + std::string(1, event->packet.type) + event->packet.data;
@@ -141,8 +95,7 @@ void Context::expect_sio_closed(SioClient& client, Ms timeout, std::string_view 
     auto got = client.next(std::chrono::duration_cast<Ms>(deadline - Clock::now()));
     if (!got) {
       if (client.closed()) {
-        checks_.push_back(
-            {std::string(what), "the connection closes", "closed: " + client.end_reason(), true});
+        passed(std::string(what), "the connection closes", "closed: " + client.end_reason());
         return;
       }
       break;

@@ -119,8 +119,4 @@ class TargetHost {
 // http(s)://host:port[/] into `target` (host, port, tls). On error: false, and why.
 bool parse_base_url(const std::string& url, Target& target, std::string& error);
 
-// Kills, at once, the process groups of every target launched by this process (a second Ctrl-C,
-// a command that cannot stop gracefully): no launched server outlives siocheck.
-void kill_launched_targets() noexcept;
-
 }  // namespace conform::host

@@ -12,6 +12,7 @@
 #include "siocheck/driver/clients.hpp"
 #include "siocheck/driver/driver.hpp"
 #include "siocheck/driver/fixture.hpp"
+#include "siocheck/run/checks.hpp"
 #include "siocheck/run/unit.hpp"
 
 namespace conform {
@@ -19,8 +20,8 @@ namespace conform {
 using run::Check;
 using run::Verdict;
 
-enum class Level { must, should, may };
-std::string_view to_string(Level level) noexcept;
+using run::Level;
+using run::to_string;
 
 // A case's facts, written with designated initialisers:
 //   {.id = "eio/handshake/3", .title = "...", .requirement = "...", .level = Level::must,
@@ -39,14 +40,11 @@ struct CaseInfo {
 
 struct Settings;
 
-// Thrown by the helpers below to end a case with a verdict other than PASS.
-struct CaseOutcome : std::runtime_error {
-  CaseOutcome(Verdict v, std::string why) : std::runtime_error(why), verdict(v) {}
-  Verdict verdict;
-};
+// Thrown by the checks to end a case with a verdict other than PASS.
+using CaseOutcome = run::Ended;
 
 // What a case's `run` works with.
-class Context {
+class Context : public run::Checks {
  public:
   Context(Loop& loop, const Settings& settings, std::optional<Transport> transport,
           const CaseInfo& info);
@@ -67,18 +65,6 @@ class Context {
   Ms prompt(Ms ping_interval, Ms ping_timeout) const;
   Ms connect_timeout() const;
   Ms upgrade_timeout() const;
-
-  // Records a comparison. A failed one ends the case: FAIL for MUST, NON-STRICT for SHOULD,
-  // INFORMATIONAL for MAY.
-  void check(bool ok, std::string what, std::string expected, std::string observed);
-  void expect_eq(std::string_view what, std::string_view expected, std::string_view observed);
-  [[noreturn]] void fail(std::string what, std::string expected, std::string observed);
-  // An allowed alternative outcome: NON-STRICT, whatever the level.
-  [[noreturn]] void alternative(std::string what, std::string expected, std::string observed);
-  [[noreturn]] void unimplemented(std::string why);
-  // Records behaviour without judging it.
-  [[noreturn]] void informational(std::string what, std::string observed);
-  const std::vector<Check>& checks() const noexcept { return checks_; }
 
   // An opened Engine.IO session on `path` (default /engine.io/), over this case's transport unless
   // another is given; the case fails when the handshake does.
@@ -102,8 +88,6 @@ class Context {
   Loop& loop_;
   const Settings& settings_;
   std::optional<Transport> transport_;
-  const CaseInfo& info_;
-  std::vector<Check> checks_;
 };
 
 struct Case {

@@ -1,0 +1,11 @@
+// client/ack: (being written)
+#include "areas.hpp"
+#include "common.hpp"
+
+namespace conform::client::cases {
+
+void add_ack(std::vector<Case>& out) {
+  (void)out;
+}
+
+}  // namespace conform::client::cases
