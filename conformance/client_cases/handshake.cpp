@@ -1,8 +1,8 @@
 // client/handshake: the first request, the sid on every later one, a WebSocket-only start, extra
 // query parameters, open packets with unknown keys or other first packets, and a handshake that
 // fails before one succeeds.
-#include "areas.hpp"
-#include "common.hpp"
+#include "client_areas.hpp"
+#include "client_common.hpp"
 
 namespace conform::client::cases {
 

@@ -1,7 +1,7 @@
 // client/heartbeat: pongs on both transports, no ping from the client, a session kept alive by the
 // server's pings, silence detected from the handshake's values, and the reconnection after it.
-#include "areas.hpp"
-#include "common.hpp"
+#include "client_areas.hpp"
+#include "client_common.hpp"
 
 namespace conform::client::cases {
 

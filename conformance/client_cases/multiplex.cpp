@@ -1,6 +1,6 @@
 // client/multiplex: (being written)
-#include "areas.hpp"
-#include "common.hpp"
+#include "client_areas.hpp"
+#include "client_common.hpp"
 
 namespace conform::client::cases {
 

@@ -1,7 +1,7 @@
 // client/polling: one GET and one POST at a time, well-formed payloads, maxPayload, binary as
 // "b"+base64 both ways, long payloads, UTF-8, the server's close packet and stray noops.
-#include "areas.hpp"
-#include "common.hpp"
+#include "client_areas.hpp"
+#include "client_common.hpp"
 
 namespace conform::client::cases {
 

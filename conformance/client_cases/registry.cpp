@@ -1,5 +1,5 @@
 // Every area's client cases, in a stable order.
-#include "areas.hpp"
+#include "client_areas.hpp"
 
 namespace conform::client {
 

@@ -1,8 +1,8 @@
 // client/upgrade: the probe and the upgrade packet, polling paused while it runs, one noop enough,
 // no polling after it, nothing lost or doubled around it, a failed probe, no upgrade where none
 // is offered, and one WebSocket per session.
-#include "areas.hpp"
-#include "common.hpp"
+#include "client_areas.hpp"
+#include "client_common.hpp"
 
 namespace conform::client::cases {
 

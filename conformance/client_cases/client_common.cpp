@@ -1,4 +1,4 @@
-#include "common.hpp"
+#include "client_common.hpp"
 
 namespace conform::client::cases {
 
