@@ -73,7 +73,9 @@ def test_the_tarball_unpacked_into_a_prefix(packages, tmp_path):
     root = prefix / f"siocheck-{VERSION}-linux-x86_64"
     binary, share = root / "bin" / "siocheck", root / "share" / "siocheck"
     for data in ("conformance/FIXTURE.md", "conformance/fixtures/starter/server.js",
-                 "conformance/known-failing/node.txt", "scenarios/chat-room.yaml",
+                 "conformance/known-failing/node.txt", "conformance/CLIENT-ADAPTER.md",
+                 "conformance/adapters/minimal/adapter.py", "conformance/known-failing/client-node.txt",
+                 "scenarios/chat-room.yaml",
                  "scenarios/signaling/index.html", "scenarios/signaling/socket.io.min.js"):
         assert (share / data).is_file(), data
     grades_the_node_fixture(binary, share, tmp_path)

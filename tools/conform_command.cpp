@@ -215,7 +215,11 @@ Command add_conform(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("adapter", flags->adapter,
                   "With --client: the adapter's command and its arguments, after --");
-  return {cmd, [flags] { return run_conform(*flags); }};
+  return {cmd, [flags] {
+            flags->adapter.insert(flags->adapter.end(), words_after_dashes().begin(),
+                                  words_after_dashes().end());
+            return run_conform(*flags);
+          }};
 }
 
 }  // namespace siocheck::cli

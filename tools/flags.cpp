@@ -56,6 +56,23 @@ const std::string& command_line() {
   return the_command_line;
 }
 
+namespace {
+std::vector<std::string> the_words_after_dashes;
+}
+
+std::size_t split_at_dashes(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string_view(argv[i]) == "--") {
+      the_words_after_dashes.assign(argv + i + 1, argv + argc);
+      return static_cast<std::size_t>(i);
+    }
+  return static_cast<std::size_t>(argc);
+}
+
+const std::vector<std::string>& words_after_dashes() {
+  return the_words_after_dashes;
+}
+
 void add_target_flags(CLI::App* app, conform::host::TargetOptions& where,
                       std::string_view launch_help) {
   add_optional(app, "--target", where.target,

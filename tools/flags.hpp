@@ -29,6 +29,11 @@ int open_failed(std::string_view tool, conform::host::OpenError kind, std::strin
 // The command line as given, for reports (set once by main).
 void set_command_line(int argc, char** argv);
 const std::string& command_line();
+// The words after the command line's first `--` (a command to run, such as conform --client's
+// adapter). main() takes them off before the options are parsed, so that an option taking several
+// values (--cases a b) cannot end at that `--` and leave the adapter's own flags to the parser.
+std::size_t split_at_dashes(int argc, char** argv);  // returns the argc left for the parser
+const std::vector<std::string>& words_after_dashes();
 // `word` as the shell reads it back: quoted when it holds anything but safe characters.
 std::string shell_quoted(const std::string& word);
 

@@ -1,5 +1,6 @@
 // The siocheck command line: one binary, one subcommand per product.
 #include <array>
+#include <string_view>
 
 #include "commands.hpp"
 #include "flags.hpp"
@@ -28,7 +29,9 @@ int main(int argc, char** argv) {
   const std::array commands{add_serve(app),  add_conform(app), add_scenario(app), add_fuzz(app),
                             add_replay(app), add_model(app),   add_decode(app)};
   try {
-    app.parse(argc, argv);
+    // conform's adapter command (after --) is not for the parser: its flags are its own.
+    const bool conform = argc > 1 && std::string_view(argv[1]) == "conform";
+    app.parse(conform ? static_cast<int>(split_at_dashes(argc, argv)) : argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {

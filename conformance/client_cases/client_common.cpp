@@ -27,6 +27,11 @@ std::string event_name(const SioIn& p) {
   return args[0].is_string() ? args[0].get<std::string>() : codec::dump(args[0]);
 }
 
+std::string event_of(const AdapterEvent& e) {
+  const auto name = e.json.value("event", Json());
+  return name.is_string() ? name.get<std::string>() : codec::dump(name);
+}
+
 std::vector<const SioIn*> events_named(Harness& h, const std::string& name) {
   std::vector<const SioIn*> out;
   for (const auto& p : h.sio_in())

@@ -27,6 +27,9 @@ std::vector<const SioIn*> events_named(Harness& h, const std::string& name = "")
 std::vector<const Request*> requests_of(Harness& h, const std::string& sid);
 // The adapter's event arguments, compact.
 std::string shown_args(const Json& args);
+// The name of an `event` the adapter reported, as text: a string as it is, anything else (a
+// number, null: what the library delivered) as JSON.
+std::string event_of(const AdapterEvent& e);
 // The first element of an event's array (its name) as text, or empty.
 std::string event_name(const SioIn& p);
 // The session ends soon after `sid` is dropped: the client's connection is gone for good.

@@ -1,6 +1,8 @@
 // client/handshake: the first request, the sid on every later one, a WebSocket-only start, extra
 // query parameters, open packets with unknown keys or other first packets, and a handshake that
 // fails before one succeeds.
+#include <memory>
+
 #include "client_areas.hpp"
 #include "client_common.hpp"
 
@@ -33,7 +35,8 @@ void sid_everywhere(Context& c) {
     c.check(r.sid == sid && r.param("EIO") == "4", "request " + std::to_string(r.index + 1),
             "EIO=4 and sid=" + sid, shown(r));
   }
-  c.check(later >= 2, "requests after the handshake", "at least a POST and the WebSocket probe",
+  // A client may upgrade before it sends anything by POST: the probe alone is enough to judge.
+  c.check(later >= 1, "requests after the handshake", "at least the WebSocket probe",
           std::to_string(later));
 }
 
@@ -102,11 +105,12 @@ void malformed_open(Context& c) {
 }
 
 void failed_handshakes_retried(Context& c) {
-  int refused = 0;
-  c.h().on_request = [&refused](const Request& r) -> std::optional<Answer> {
-    if (!r.handshake() || r.websocket || refused >= 2) return std::nullopt;
-    ++refused;
-    if (refused == 1) return Answer{.status = 500, .body = "internal error"};
+  // Held by the hook: the loop may still run it after the case returns (judging the adapter).
+  auto refused = std::make_shared<int>(0);
+  c.h().on_request = [refused](const Request& r) -> std::optional<Answer> {
+    if (!r.handshake() || r.websocket || *refused >= 2) return std::nullopt;
+    ++*refused;
+    if (*refused == 1) return Answer{.status = 500, .body = "internal error"};
     return Answer{.status = 400,
                   .body = R"({"code":5,"message":"Unsupported protocol version"})",
                   .content_type = "application/json"};
@@ -120,8 +124,8 @@ void failed_handshakes_retried(Context& c) {
   c.check(second.json.value("active", false), "active after the second", "true",
           codec::dump(second.json.value("active", Json())));
   c.expect("connect", "s", Ms(3000), "the connection on the third handshake");
-  c.check(refused == 2 && c.handshakes() == 1, "handshakes", "two refused, then one session",
-          std::to_string(refused) + " refused, " + std::to_string(c.handshakes()) + " sessions");
+  c.check(*refused == 2 && c.handshakes() == 1, "handshakes", "two refused, then one session",
+          std::to_string(*refused) + " refused, " + std::to_string(c.handshakes()) + " sessions");
 }
 
 }  // namespace

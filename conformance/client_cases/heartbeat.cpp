@@ -35,18 +35,27 @@ void check_pongs(Context& c, const std::string& sid, std::size_t n, bool polling
   }
 }
 
+// The heartbeat of the cases that count pings: a ping every 300 ms, 200 ms to answer.
+void short_heartbeat(Context& c) {
+  c.server().ping_interval = 300;
+  c.server().ping_timeout = 200;
+}
+
 void pong_on_websocket(Context& c) {
+  short_heartbeat(c);
   const auto sid = c.connected("s", {.opts = {{"transports", Json::array({"websocket"})}}});
   check_pongs(c, sid, 5, false);
 }
 
 void pong_on_polling(Context& c) {
+  short_heartbeat(c);
   c.server().upgrades = {};
   const auto sid = c.connected("s");
   check_pongs(c, sid, 3, true);
 }
 
 void never_pings(Context& c) {
+  short_heartbeat(c);
   const auto sid = c.connected("s");
   c.idle(Ms(2000));
   bool unsolicited = false;
@@ -69,6 +78,7 @@ void never_pings(Context& c) {
 }
 
 void pings_keep_it_alive(Context& c) {
+  short_heartbeat(c);
   c.connected("s");
   c.idle(Ms(3000));
   if (const auto e = c.find("disconnect", "s"))
@@ -101,6 +111,7 @@ void silence_detected(Context& c) {
 }
 
 void traffic_without_pings(Context& c) {
+  short_heartbeat(c);
   c.server().pings = false;
   c.server().upgrades = {};
   const auto sid = c.connected("s");

@@ -3,6 +3,7 @@
 // commands on stdin become calls of socket.io-client, what it reports becomes events on stdout.
 //
 //   siocheck conform --client -- node conformance/adapters/node/adapter.js [--fault NAME]...
+//   node conformance/adapters/node/adapter.js --list-faults
 //
 // --fault NAME breaks one rule of socket.io-client (faults.js): the catalogue that proves that
 // the client cases can fail.
@@ -18,8 +19,11 @@ const { io, Manager } = require("socket.io-client");
 const faults = [];
 for (let i = 2; i < process.argv.length; i++) {
   if (process.argv[i] === "--fault" && i + 1 < process.argv.length) faults.push(process.argv[++i]);
-  else {
-    process.stderr.write(`adapter.js: unknown argument ${process.argv[i]} (usage: adapter.js [--fault NAME]...)\n`);
+  else if (process.argv[i] === "--list-faults") {
+    process.stdout.write(JSON.stringify(require("./faults.js").list(), null, 1) + "\n");
+    process.exit(0);
+  } else {
+    process.stderr.write(`adapter.js: unknown argument ${process.argv[i]} (usage: adapter.js [--fault NAME]... | --list-faults)\n`);
     process.exit(2);
   }
 }
@@ -61,6 +65,8 @@ const toJson = (v) => {
 const sockets = new Map();   // id -> socket
 const managers = new Map();  // name -> Manager
 const replies = new Map();   // id -> the args to ack the server's events with
+// Sockets made with ackTimeout or retries: socket.io-client calls their ack callbacks error-first.
+const errorFirst = new Set();
 
 // Options siocheck names, checked; null (after an `unsupported` line) when one is unknown.
 function options(cmd) {
@@ -124,6 +130,7 @@ const handlers = {
       reconnectEvents(socket.io, { id: cmd.id });
     }
     sockets.set(cmd.id, socket);
+    if (cmd.manager === undefined && (opts.ackTimeout !== undefined || opts.retries)) errorFirst.add(cmd.id);
     watch(cmd.id, socket);
   },
   socket_connect(cmd) {
@@ -136,7 +143,7 @@ const handlers = {
     const args = fromJson(cmd.args || []);
     if (!cmd.ack) return void target.emit(cmd.event, ...args);
     const seq = cmd.seq;
-    if (cmd.timeout_ms !== undefined) {
+    if (cmd.timeout_ms !== undefined || errorFirst.has(cmd.id)) {
       target.emit(cmd.event, ...args, (error, ...reply) => {
         if (error) out({ ev: "ack_error", id: cmd.id, seq, message: ackError(error) });
         else out({ ev: "ack", id: cmd.id, seq, args: toJson(reply) });

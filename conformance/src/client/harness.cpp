@@ -951,6 +951,10 @@ Harness::~Harness() {
     run_until([&] { return h.out_closed; }, Ms(500));
   }
   h.process.kill_group();
+  // The pipes' descriptors belong to the process, which closes them once: closing them here too
+  // would close whatever another case running meanwhile has opened under the same numbers.
+  if (h.adapter_in) h.adapter_in->release();
+  if (h.adapter_out) h.adapter_out->release();
   h.adapter_in.reset();
   h.adapter_out.reset();
   error_code ignored;

@@ -119,8 +119,10 @@ struct Answer {
 
 struct ServerOptions {
   std::string path = "/socket.io/";
-  std::int64_t ping_interval = 300;
-  std::int64_t ping_timeout = 200;
+  // A long heartbeat, so that a loaded machine's stalls never end a session by ping timeout:
+  // the cases about the heartbeat set short ones.
+  std::int64_t ping_interval = 25'000;
+  std::int64_t ping_timeout = 20'000;
   std::int64_t max_payload = 1'000'000;
   std::vector<std::string> upgrades{"websocket"};
   bool pings = true;             // send a ping every ping_interval (and close without a pong)
