@@ -63,20 +63,24 @@ def test_socket_io_client_on_node_passes_with_its_baseline(siocheck_bin, tmp_pat
     assert "client socket.io-client" in html.read_text()
 
 
+# name: (adapter, baseline, the library it reports, more flags: a --known-flaky list, --jobs)
 SHIPPED = {
-    "python": (["/usr/bin/python3", "conformance/adapters/python/adapter.py"], "client-python.txt", "python-socketio"),
+    "python": (["/usr/bin/python3", "conformance/adapters/python/adapter.py"], "client-python.txt", "python-socketio",
+               ["--known-flaky", "conformance/known-failing/client-python-flaky.txt"]),
     "python-async": (["/usr/bin/python3", "conformance/adapters/python/adapter.py", "--async"],
-                     "client-python-async.txt", "python-socketio"),
-    "browser": (["node", "conformance/adapters/browser/adapter.js"], "client-browser.txt", "socket.io-client"),
+                     "client-python-async.txt", "python-socketio", []),
+    # Each case starts a Chromium: three at a time is what two cores take.
+    "browser": (["node", "conformance/adapters/browser/adapter.js"], "client-browser.txt", "socket.io-client",
+                ["--jobs", "3"]),
 }
 
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_a_shipped_adapter_gates_green_with_its_baseline(siocheck_bin, tmp_path, name):
-    adapter, baseline, impl = SHIPPED[name]
+    adapter, baseline, impl, more = SHIPPED[name]
     baseline = f"conformance/known-failing/{baseline}"
     started = time.monotonic()
-    run, data = run_json(siocheck_bin, tmp_path, "--known-failing", baseline, adapter=adapter)
+    run, data = run_json(siocheck_bin, tmp_path, "--known-failing", baseline, *more, adapter=adapter)
     print(f"{name}: {len(data['cases'])} cases in {time.monotonic() - started:.1f} s: {data['counts']}")
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert data["target"].startswith(f"client {impl}")
@@ -87,7 +91,7 @@ def test_a_shipped_adapter_gates_green_with_its_baseline(siocheck_bin, tmp_path,
 
 def test_the_minimal_adapter_is_a_working_start(siocheck_bin, tmp_path):
     # conformance/adapters/minimal/adapter.py, the model the README offers for a new language.
-    cases = "client/handshake/1,client/connect/1,client/event/1,client/ack/1"
+    cases = "client/handshake/1,client/connect/5,client/event/1,client/ack/1"
     run, data = run_json(siocheck_bin, tmp_path, "--cases", cases,
                          adapter=["/usr/bin/python3", "conformance/adapters/minimal/adapter.py"])
     assert run.returncode == 0, run.stdout[-3000:]
@@ -142,6 +146,14 @@ def test_an_adapter_that_never_gets_ready_is_refused_before_any_case(siocheck_bi
     missing = conform(siocheck_bin, "--", "/nonexistent/adapter", timeout=60)
     assert missing.returncode == 3, missing.stderr
     assert "/nonexistent/adapter" in missing.stderr
+
+
+def test_the_words_after_dashes_are_the_adapters_own(siocheck_bin):
+    # --cases takes several values; the adapter's flags after -- still reach the adapter.
+    run = conform(siocheck_bin, "--cases", "client/handshake/1", "client/handshake/3", "--", *NODE_ADAPTER,
+                  "--fault", "no-such-fault", timeout=60)
+    assert run.returncode == 3, run.stdout + run.stderr
+    assert "no fault named no-such-fault" in run.stderr
 
 
 def test_a_listed_case_that_passes_is_a_stale_baseline(siocheck_bin, tmp_path):

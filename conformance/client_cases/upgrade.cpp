@@ -57,6 +57,7 @@ std::string started_between(Harness& h, const std::string& sid, double from, dou
 }
 
 void paused_while_upgrading(Context& c) {
+  c.server().probe_when_get_held = true;  // a GET already on its way is not a new one
   c.server().noop_delay = Ms(400);
   c.server().noop_every_100ms = false;
   const auto sid = c.connected("s");

@@ -81,6 +81,7 @@ import contextvars
 import importlib.metadata
 import json
 import logging
+import math
 import os
 import queue
 import signal
@@ -124,7 +125,7 @@ SERVER_DISCONNECT = contextvars.ContextVar("server_disconnect", default=False)
 
 def out(event):
     event["t"] = round((time.monotonic() - _STARTED) * 1000, 1)
-    line = json.dumps(event, separators=(",", ":"))
+    line = json.dumps(event, separators=(",", ":"), allow_nan=False)
     with _LOCK:
         _OUT.write(line + "\n")
         _OUT.flush()
@@ -149,6 +150,8 @@ def to_json(v):
         return [to_json(x) for x in v]
     if isinstance(v, dict):
         return {str(k): to_json(x) for k, x in v.items()}
+    if isinstance(v, float) and not math.isfinite(v):
+        return None  # JSON has no Infinity or NaN (1e999 decodes to inf): null, as JavaScript writes it
     if v is None or isinstance(v, (str, int, float, bool)):
         return v
     return str(v)

@@ -205,6 +205,7 @@ struct Harness::Impl {
   void on_frame(WsImpl& ws, std::string data, bool binary);
   void on_ws_closed(WsImpl& ws, int code);
   void noop_tick(Session& s);
+  void answer_probe(Session& s, WsImpl& probe, int waited_ms = 0);
   void on_packet(Session& s, PacketIn in);
   void on_message(Session& s, const PacketIn& in);
   void deliver(Session& s, SioIn sio);
@@ -350,7 +351,10 @@ struct WsImpl {
 
 void Harness::Impl::accept() {
   acceptor.async_accept([this](error_code ec, tcp::socket socket) {
-    if (ec) return;
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    // A failed accept (a connection reset before it was taken, no file descriptor left for a
+    // moment) loses that connection only: the client retries, and the server keeps listening.
+    if (ec) return after(Ms(10), [this] { accept(); });
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     conns.push_back(
@@ -696,24 +700,7 @@ void Harness::Impl::on_frame(WsImpl& ws, std::string data, bool binary) {
     packets_in.push_back(in);
     if (self.on_packet && self.on_packet(packets_in.back())) return;
     if (in.packet.type == '2' && in.packet.data == "probe") {
-      const auto answer = options.probe_answer;
-      after(options.probe_delay, [this, s, probe = &ws, answer] {
-        if (answer.empty() || probe->closed || s->closed) return;
-        packets_out.push_back({now(), s->sid, true, false, answer});
-        note(probe->name(), "->", answer);
-        probe->send(answer, false);
-        if (answer != "3probe") return;
-        s->upgrading = true;
-        after(options.noop_delay, [this, s] {
-          if (options.noop_every_100ms) return noop_tick(*s);
-          if (!s->held_get) {
-            s->noop_for_next_get = true;
-            return;
-          }
-          packets_out.push_back({now(), s->sid, false, false, "6"});
-          release_get(*s, "6");
-        });
-      });
+      after(options.probe_delay, [this, s, probe = &ws] { answer_probe(*s, *probe); });
     } else if (in.packet.type == '5') {
       s->websocket = true;
       s->upgrading = false;
@@ -734,6 +721,32 @@ void Harness::Impl::on_frame(WsImpl& ws, std::string data, bool binary) {
 
 // While an upgrade is pending, a pending GET gets a noop at once and then every 100 ms, as
 // socket.io releases it.
+void Harness::Impl::answer_probe(Session& s, WsImpl& probe, int waited_ms) {
+  const auto answer = options.probe_answer;
+  if (answer.empty() || probe.closed || s.closed) return;
+  // Held until a GET waits: every polling request the client started before it could see 3probe
+  // has then reached the server, so a request that comes later was started after it. A client
+  // that does not poll while it probes gets its answer after 300 ms.
+  if (options.probe_when_get_held && !s.held_get && waited_ms < 300)
+    return after(Ms(5), [this, s = &s, probe = &probe, waited_ms] {
+      answer_probe(*s, *probe, waited_ms + 5);
+    });
+  packets_out.push_back({now(), s.sid, true, false, answer});
+  note(probe.name(), "->", answer);
+  probe.send(answer, false);
+  if (answer != "3probe") return;
+  s.upgrading = true;
+  after(options.noop_delay, [this, s = &s] {
+    if (options.noop_every_100ms) return noop_tick(*s);
+    if (!s->held_get) {
+      s->noop_for_next_get = true;
+      return;
+    }
+    packets_out.push_back({now(), s->sid, false, false, "6"});
+    release_get(*s, "6");
+  });
+}
+
 void Harness::Impl::noop_tick(Session& s) {
   if (!s.upgrading || s.closed) return;
   if (s.held_get) {

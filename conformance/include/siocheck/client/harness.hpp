@@ -125,9 +125,10 @@ struct ServerOptions {
   std::int64_t ping_timeout = 20'000;
   std::int64_t max_payload = 1'000'000;
   std::vector<std::string> upgrades{"websocket"};
-  bool pings = true;             // send a ping every ping_interval (and close without a pong)
-  bool noop_every_100ms = true;  // while an upgrade is pending, as socket.io does
-  Ms noop_delay{0};              // before the first noop of an upgrade
+  bool pings = true;                 // send a ping every ping_interval (and close without a pong)
+  bool noop_every_100ms = true;      // while an upgrade is pending, as socket.io does
+  Ms noop_delay{0};                  // before the first noop of an upgrade
+  bool probe_when_get_held = false;  // answer 2probe only while a GET of the session is held
   std::string probe_answer = "3probe";  // the answer to "2probe" (empty: none)
   Ms probe_delay{0};                    // before that answer
   bool enforce_max_payload = true;  // 413 for a POST body over max_payload, and the session ends
