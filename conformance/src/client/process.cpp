@@ -53,6 +53,9 @@ bool AdapterProcess::start(const std::vector<std::string>& argv, std::string& wh
     ::dup2(in[0], 0);
     ::dup2(out[1], 1);
     ::dup2(err, 2);
+    // Nothing else of siocheck's: an inherited socket of another case would keep that case's
+    // connections open (a reset the case sends reaches its client only when this process ends).
+    ::close_range(3, ~0U, 0);
     ::execvp(args[0], args.data());
     const std::string message = std::string("siocheck: cannot run adapter '") + args[0] +
                                 "': " + std::strerror(errno) + "\n";

@@ -32,7 +32,7 @@ bool Launched::start() {
     ::setpgid(0, 0);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    ::close(fd);
+    ::close_range(3, ~0U, 0);  // none of siocheck's sockets: they would outlive their connections
     ::execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
