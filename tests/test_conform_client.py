@@ -70,8 +70,10 @@ SHIPPED = {
     "python-async": (["/usr/bin/python3", "conformance/adapters/python/adapter.py", "--async"],
                      "client-python-async.txt", "python-socketio", []),
     # Each case starts a Chromium (about 1.4 s of CPU): three at a time is what two cores take.
+    # Every command and event crosses two more processes (Node, the page): a wider time tolerance.
     "browser": (["node", "conformance/adapters/browser/adapter.js"], "client-browser.txt", "socket.io-client",
-                ["--jobs", "3"]),
+                ["--jobs", "3", "--time-tolerance", "0.5", "--known-flaky",
+                 "conformance/known-failing/client-browser-flaky.txt"]),
 }
 
 
@@ -85,8 +87,13 @@ def test_a_shipped_adapter_gates_green_with_its_baseline(siocheck_bin, tmp_path,
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert data["target"].startswith(f"client {impl}")
     known = baseline_ids(baseline)
+    if "--known-flaky" in more:
+        known |= baseline_ids(more[more.index("--known-flaky") + 1])
+    allowed = CLEAN | {"UNIMPLEMENTED"}
+    if name == "browser":  # a SHOULD's timing through the relay may slip: NON-STRICT, which no gate fails on
+        allowed |= {"NON-STRICT"}
     for case in data["cases"]:
-        assert case["verdict"] in CLEAN | {"UNIMPLEMENTED"} or case["id"] in known, (case["id"], case["verdict"])
+        assert case["verdict"] in allowed or case["id"] in known, (case["id"], case["verdict"])
 
 
 def test_the_minimal_adapter_is_a_working_start(siocheck_bin, tmp_path):

@@ -136,7 +136,9 @@ def test_the_binary_needs_only_the_c_library(packages, tmp_path):
     glibc = max((tuple(map(int, v.split("."))) for v in re.findall(r"GLIBC_([0-9.]+)", symbols)))
     assert glibc <= (2, 36), glibc
     print(f"stripped binary: {size} bytes; ldd: {sorted(libraries)}; needs glibc {glibc}")
-    assert size < 15_000_000, f"the stripped binary grew to {size} bytes"
+    # 13.7 MB at 0.2.0's packaging, 15.2 MB with client mode (its scripted server is a second Beast
+    # HTTP/WebSocket server): a guard against a sudden doubling, not a budget.
+    assert size < 20_000_000, f"the stripped binary grew to {size} bytes"
 
 
 def test_the_version_agrees_everywhere(packages, tmp_path):
