@@ -141,10 +141,14 @@ void list_faults(bool as_json) {
       auto cases = nlohmann::ordered_json::array();
       for (const auto c : info.cases)
         cases.push_back(std::string(c));
+      auto advisories = nlohmann::ordered_json::array();
+      for (const auto a : info.advisories)
+        advisories.push_back(std::string(a));
       all.push_back({{"name", std::string(info.name)},
                      {"description", std::string(info.description)},
                      {"cases", std::move(cases)},
-                     {"fuzz", std::string(info.fuzz_finding)}});
+                     {"fuzz", std::string(info.fuzz_finding)},
+                     {"advisories", std::move(advisories)}});
     }
     std::cout << all.dump(2) << "\n";
     return;
@@ -156,6 +160,11 @@ void list_faults(bool as_json) {
     if (!info.fuzz_finding.empty())
       std::cout << (info.cases.empty() ? " " : ", and ") << "siocheck fuzz (a " << info.fuzz_finding
                 << ")";
+    if (!info.advisories.empty()) {
+      std::cout << "\n    reproduces:";
+      for (const auto a : info.advisories)
+        std::cout << " " << a;
+    }
     std::cout << "\n";
   }
 }

@@ -1,4 +1,5 @@
-// eio/heartbeat: the server's pings, their timing, and the end of a session that stops answering.
+// eio/heartbeat: the server's pings, their timing, and the end of a session that stops answering
+// (messages do not count as answers).
 #include "areas.hpp"
 #include "common.hpp"
 
@@ -356,6 +357,56 @@ void add_eio_heartbeat(std::vector<Case>& out) {
         }
         s->send("3");
         c.check(true, "pings while messages flowed", "2", std::to_string(pings));
+      });
+
+  add(out,
+      {.id = "eio/heartbeat/9",
+       .title = "Messages without pongs do not keep the session alive",
+       .requirement =
+           "Only a pong answers a ping: a client that keeps sending messages and never answers "
+           "the ping MUST be closed by the ping timeout, not before pingInterval + pingTimeout "
+           "(minus the tolerance) and not later than pingInterval + 2 x pingTimeout plus the "
+           "tolerance after the handshake (Node's engine.io from 6.6.11 restarts the timeout once, "
+           "on the first packet after the ping).",
+       .level = Level::must,
+       .source = kSpec + "; engine.io 6.6.0 (5359bae6: up to 6.5.x any packet from the client "
+                         "held the ping timeout off)",
+       .transports = kAllTransports,
+       .timing = true},
+      [](Context& c) {
+        Times t;
+        auto s = open_session(c, false, t);
+        const auto interval = s->ping_interval();
+        const auto timeout = s->ping_timeout();
+        const auto tick = std::max(timeout / 2, Ms(10));
+        const auto high = (interval + timeout * 2 + c.tolerance()).count();
+        int sent = 0;
+        int pings = 0;
+        bool ended = false;
+        // A message every tick, echoes and pings taken as they come, never a pong. On polling a
+        // POST refused after the timeout shows the end too (the held GET may say nothing).
+        while (!ended && between(t.opened, Clock::now()) <= high) {
+          s->send("4data" + std::to_string(sent++));
+          const auto until = Clock::now() + tick;
+          while (!ended && Clock::now() < until) {
+            const auto e = s->next(
+                std::max(std::chrono::duration_cast<Ms>(until - Clock::now()), Ms(1)), true);
+            const auto& post = s->last_post();
+            ended = (e && e->kind == EioEvent::Kind::closed) || (post && post->status != 200);
+            if (!e) break;
+            if (!ended && e->packet.type == '2') ++pings;
+          }
+        }
+        const auto at = Clock::now();
+        const auto counts =
+            std::to_string(sent) + " messages and " + std::to_string(pings) + " pings meanwhile";
+        if (!ended)
+          c.fail("the session that never pongs", "closed within " + ms(high) + " of the handshake",
+                 "still open after " + ms(between(t.opened, at)) + " (" + counts + ")");
+        const auto low = (interval + timeout - c.tolerance()).count();
+        c.check(between(t.sent, at) >= low, "closed after the handshake request",
+                "at least " + ms(low), ms(between(t.sent, at)) + " (" + counts + ")");
+        c.check(pings >= 1, "pings before the close", "at least one", std::to_string(pings));
       });
 }
 

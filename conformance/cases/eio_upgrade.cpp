@@ -60,7 +60,10 @@ class Manual {
   }
 
   std::string polling() const { return c_.eio() + "?EIO=4&transport=polling&sid=" + h_.sid; }
-  std::string websocket() const { return c_.eio() + "?EIO=4&transport=websocket&sid=" + h_.sid; }
+  // The upgrade's target; `version` is its EIO parameter with its "&" ("EIO=4&", or none at all).
+  std::string websocket(std::string_view version = "EIO=4&") const {
+    return c_.eio() + "?" + std::string(version) + "transport=websocket&sid=" + h_.sid;
+  }
 
   Pending<HttpResponse> start_get() { return c_.loop().start_request({"GET", polling(), {}, {}}); }
 
@@ -105,9 +108,9 @@ class Manual {
   }
 
   // Opens the WebSocket with this sid; false (and `refused` filled) when it is refused.
-  bool open_ws(HttpResponse* refused = nullptr) {
+  bool open_ws(HttpResponse* refused = nullptr, std::string_view version = "EIO=4&") {
     ws_ = std::make_unique<WebSocket>(c_.loop());
-    return ws_->connect(websocket(), Ms(5000), refused);
+    return ws_->connect(websocket(version), Ms(5000), refused);
   }
   void open_ws_or_fail() {
     HttpResponse refused;
@@ -685,6 +688,39 @@ void add_eio_upgrade(std::vector<Case>& out) {
         c.check(e && e->kind == WsEvent::Kind::binary && e->data == std::string("\x01\x02\x03", 3),
                 "second frame", "binary 01 02 03", shown(e));
         m.done();
+      });
+
+  add(out,
+      {.id = "eio/upgrade/18",
+       .title = "An upgrade that does not say EIO=4 is refused before any 101",
+       .requirement =
+           "A polling session speaks Engine.IO v4: a WebSocket upgrade of it whose query has no "
+           "EIO, or EIO=3, SHOULD be refused with 400 before any 101. A server that accepts it "
+           "MUST complete that upgrade like any other and go on serving (engine.io 6.6.0 to 6.6.9 "
+           "crashed once such an upgrade was done).",
+       .level = Level::must,
+       .source = kSpec + "; engine.io 6.6.10 observed; CVE-2026-102599"},
+      [](Context& c) {
+        auto before = c.open_eio(Transport::websocket);
+        std::string accepted;
+        for (const std::string_view version : {"", "EIO=3&"}) {
+          const std::string what =
+              version.empty() ? "the upgrade without EIO" : "the upgrade with EIO=3";
+          Manual m(c);
+          HttpResponse refused;
+          if (!m.open_ws(&refused, version)) {
+            c.check(refused.status == 400, "answer to " + what, "400",
+                    std::to_string(refused.status) + " " + refused.body);
+            continue;
+          }
+          accepted += (accepted.empty() ? "" : "; ") + what + ": 101";
+          m.probe();
+          m.finish();
+          m.ws().send_text("4after");
+          m.expect_frame("4after", "echo on the WebSocket after " + what);
+        }
+        expect_alive(c, *before);
+        if (!accepted.empty()) c.alternative("answers", "400 before any 101", accepted);
       });
 }
 

@@ -257,17 +257,23 @@ void add_eio_websocket(std::vector<Case>& out) {
   add(out,
       {.id = "eio/websocket/11",
        .title = "An upgrade request for an unknown transport opens nothing",
-       .requirement = "A WebSocket request with transport=abc MUST NOT open a session, and the "
-                      "server MUST keep serving (engine.io crashed on such requests: "
-                      "CVE-2023-31125); it SHOULD answer 400 before 101.",
+       .requirement =
+           "A WebSocket request with an unknown transport (abc, or a name a JavaScript object "
+           "lookup finds on Object.prototype: __proto__, toString) MUST NOT open a session, and "
+           "the server MUST keep serving (engine.io 5.1 to 6.4.1 answered 101 and crashed on "
+           "__proto__); it SHOULD answer 400 before 101.",
        .level = Level::must,
        .source = kTransport + "; engine.io 6.6 observed (E18); CVE-2023-31125"},
       [](Context& c) {
         auto before = c.open_eio(Transport::websocket);
-        const auto alt = no_session(c, ws_target(c, "EIO=4&transport=abc"),
-                                    "upgrade request with transport=abc");
+        std::string alternatives;
+        for (const std::string name : {"abc", "__proto__", "toString"}) {
+          const auto what = "upgrade request with transport=" + name;
+          const auto alt = no_session(c, ws_target(c, "EIO=4&transport=" + name), what);
+          if (!alt.empty()) alternatives += (alternatives.empty() ? "" : "; ") + what + ": " + alt;
+        }
         expect_alive(c, *before);
-        report_alternative(c, "upgrade request with transport=abc", alt);
+        report_alternative(c, "upgrade requests with an unknown transport", alternatives);
       });
 
   add(out,

@@ -223,7 +223,7 @@ void add_sio_binary(std::vector<Case>& out) {
                       "connection as for any num outside the integers [0, count). socket.io-parser "
                       "4.2.7 only checks the range and puts undefined (written null) in its place.",
        .level = Level::should,
-       .source = "CVE-2022-2421 (num must be an integer index); PROTOCOL notes §2.3",
+       .source = "PROTOCOL notes §2.3 (num is an integer index into the attachments)",
        .transports = kPollingAndWebSocket},
       [](Context& c) {
         expect_each_closes_silently(

@@ -1,8 +1,12 @@
 // sio/broadcast: who receives a broadcast (rooms, except, includeSelf, dedupe, private rooms),
 // what they receive (text and binary, in order, before the sender's ack), broadcasts with acks,
-// and the volatile and compress flags. Each case runs in a namespace of its own (/dyn-N with a
-// random N), so that "every other socket of the namespace" means the case's own clients only.
+// and the volatile and compress flags; cases 19-26 cross every flag (rooms, except, includeSelf,
+// volatile, compress) with binary arguments and with acks whose answers hold binary, on a dynamic
+// namespace and on /custom. Each case runs in a namespace of its own (/dyn-N with a random N), so
+// that "every other socket of the namespace" means the case's own clients only; the /custom one
+// uses rooms of its own.
 #include <chrono>
+#include <cstdio>
 #include <deque>
 #include <map>
 #include <memory>
@@ -12,6 +16,7 @@
 #include "areas.hpp"
 #include "common.hpp"
 #include "peers.hpp"
+#include "siocheck/codec/bin.hpp"
 
 namespace conform::cases {
 
@@ -316,6 +321,205 @@ const std::vector<WhoReceives> kWhoReceives{
                      "dm",
                      {"", "", R"(["dm","for C"])"}}}},
 };
+
+// ---- Cases 19-26: the broadcast flags with binary arguments and with acks ----
+
+// A packet shown whole: its text, then each attachment; one longer than 32 bytes by its size and
+// a checksum, so that long attachments compare byte for byte too.
+std::string exact(std::string_view text, const std::vector<std::string>& attachments) {
+  std::string out(text);
+  for (const auto& a : attachments) {
+    if (a.size() <= 32) {
+      out += " " + text::attachment(a);
+      continue;
+    }
+    std::uint64_t h = 14695981039346656037ull;  // FNV-1a
+    for (const unsigned char b : a)
+      h = (h ^ b) * 1099511628211ull;
+    char digits[17];
+    std::snprintf(digits, sizeof digits, "%016llx", static_cast<unsigned long long>(h));
+    out += " <" + std::to_string(a.size()) + " bytes, fnv-1a " + digits + ">";
+  }
+  return out;
+}
+
+std::string exact(const SioReceived& r) {
+  return exact(r.text, r.attachments);
+}
+
+std::string exact(const std::vector<SioReceived>& list) {
+  if (list.empty()) return "nothing";
+  std::string out;
+  for (const auto& r : list)
+    out += (out.empty() ? "" : " | ") + exact(r);
+  return out;
+}
+
+// Arguments with binary ({"$bin": base64}, as the fixture contract writes it): one attachment,
+// two beside text, two nested in an object, and a long one (past compression thresholds).
+const std::string kOneBin = R"([{"$bin":"AQID"}])";
+const std::string kTwoBins = R"([{"$bin":"AP8="},"mid",{"$bin":"gA=="}])";
+const std::string kNestedBins = R"([{"a":[1,{"b":{"$bin":"3q2+7w=="}}],"c":{"$bin":"AQ=="}}])";
+
+std::string long_bins() {
+  std::string bytes(2000, '\0');
+  for (std::size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<char>(i * 7 % 251);
+  return R"([{"$bin":")" + codec::base64_encode(bytes) + R"("},{"$bin":"/g=="}])";
+}
+
+// What a recipient of `event` with the request's `args` must receive, shown whole: a
+// BINARY_EVENT whose placeholders are numbered in order of appearance (depth first), the
+// attachment count in its header, the attachments in that order; with the ack id `id` if any.
+std::string expected_event(std::string_view nsp, std::string_view event, const std::string& args,
+                           std::optional<std::uint64_t> id) {
+  std::vector<std::string> attachments;
+  auto data = codec::to_placeholders(*codec::parse_json(args), attachments);
+  data.insert(data.begin(), Json(event));
+  return exact(codec::sio_text(5, nsp, id, codec::dump(data), static_cast<int>(attachments.size())),
+               attachments);
+}
+
+// The rooms of these cases: A (the sender) in r1; B in r1 and r2; C in r2 and x; D in x.
+void join_layout(Context& c, std::vector<Peer>& ps, const std::string& nsp) {
+  join_all(c, ps, nsp);
+  ctl_all(c, ps, {0, 1, 2, 3}, nsp, "ctl:join",
+          {R"("r1")", R"(["r1","r2"])", R"(["r2","x"])", R"("x")"});
+}
+
+// A ctl:broadcast with binary arguments and the clients that must receive it.
+struct FlagBroadcast {
+  std::string fields;     // the request's fields besides "event" and "args"
+  std::string args;       // with {"$bin": base64}
+  std::string receivers;  // "BC": each of them once, the others not at all
+};
+
+struct FlagCase {
+  CaseInfo info;
+  std::vector<FlagBroadcast> broadcasts;
+  bool may_drop = false;  // volatile: a recipient that got nothing is an allowed alternative
+};
+
+// A asks for each broadcast in turn; after each, fences prove who received it, how often, and
+// that what came is the whole BINARY_EVENT. Cases with variants put B (a recipient of every
+// broadcast) on the case's transport. A volatile broadcast that a recipient did not get (its
+// transport was busy, with a ping for instance) is asked for again, up to three times in all,
+// before the drop is reported as the allowed alternative.
+void flag_broadcasts(Context& c, const FlagCase& row) {
+  const auto nsp = private_nsp();
+  auto ps = row.info.transports.empty()
+                ? open_mixed(c, 4)
+                : open_peers(c, {Transport::websocket, c.transport(), Transport::websocket,
+                                 Transport::websocket});
+  join_layout(c, ps, nsp);
+  for (std::size_t k = 0; k < row.broadcasts.size(); ++k) {
+    const auto& b = row.broadcasts[k];
+    const std::string shown_fields = b.fields.empty() ? "no rooms" : b.fields;
+    for (int attempt = 1;; ++attempt) {
+      const std::string event =
+          "bin" + std::to_string(k + 1) + (attempt > 1 ? "-" + std::to_string(attempt) : "");
+      expect_ok(c,
+                ctl(c, ps[0], nsp, "ctl:broadcast",
+                    R"({"event":")" + event + R"(","args":)" + b.args +
+                        (b.fields.empty() ? "" : "," + b.fields) + "}"),
+                "A's ctl:broadcast ack (" + event + ": " + shown_fields + ")");
+      const auto got = fence_all(c, ps, {0, 1, 2, 3}, nsp);
+      const auto expected = expected_event(nsp, event, b.args, std::nullopt);
+      std::vector<std::string> dropped;
+      for (std::size_t i = 0; i < ps.size(); ++i) {
+        const auto mine = named(got[i], event);
+        const std::string what =
+            ps[i].name + " received " + event + " (" + shown_fields + ") before its fence";
+        // A header whose attachments had not all come when the fence's ack did: a packet cut in
+        // two (socket.io 4.1-4.2 sent volatile binary broadcasts' headers without attachments).
+        if (const auto& cut = ps[i].io->incomplete())
+          c.fail(what, "whole packets only",
+                 exact(*cut) + " (then the fence's ack; " +
+                     std::to_string(cut->packet.attachments -
+                                    static_cast<int>(cut->attachments.size())) +
+                     " attachment(s) missing)");
+        if (b.receivers.find(static_cast<char>('A' + i)) == std::string::npos)
+          c.expect_eq(what, "nothing", exact(mine));
+        else if (mine.empty() && row.may_drop)
+          dropped.push_back(ps[i].name);
+        else
+          c.expect_eq(what, expected + " (once)",
+                      mine.size() == 1 ? exact(mine) + " (once)" : exact(mine));
+      }
+      if (dropped.empty()) break;
+      if (attempt == 3)
+        c.alternative(dropped.front() + " received " + event + " (" + shown_fields + ")",
+                      expected + " (once)",
+                      "nothing, three times (a volatile packet may be dropped)");
+    }
+  }
+}
+
+// Takes `event` on `nsp` at `p`: it must be exactly the BINARY_EVENT for `args`, with an ack id
+// (whichever the server chose for this socket). Returns that id.
+std::uint64_t take_binary_ask(Context& c, Peer& p, std::string_view nsp, std::string_view event,
+                              const std::string& args) {
+  auto got = take(
+      p, [&](const SioReceived& r) { return r.packet.nsp == nsp && event_name(r) == event; },
+      Ms(3000));
+  const std::string what = p.name + " receives " + std::string(event) + " with an ack id";
+  const auto shape = "5N-" + prefix(nsp) + "<id>[" + json_string(event) + ",...]";
+  if (!got) c.fail(what, shape, why_none(p, Ms(3000)));
+  if (!got->packet.id) c.fail(what, shape, exact(*got));
+  c.expect_eq(what, expected_event(nsp, event, args, got->packet.id), exact(*got));
+  return *got->packet.id;
+}
+
+// Answers the server's ack request `id` with `args` (JSON, with {"$bin"}): an ACK, or a
+// BINARY_ACK with its attachments when the arguments hold binary.
+void answer_ack(Peer& p, std::string_view nsp, std::uint64_t id, const std::string& args) {
+  std::vector<std::string> attachments;
+  const auto data = codec::to_placeholders(*codec::parse_json(args), attachments);
+  send_with_attachments(p,
+                        codec::sio_text(attachments.empty() ? 3 : 6, nsp, id, codec::dump(data),
+                                        static_cast<int>(attachments.size())),
+                        attachments);
+}
+
+// A report of ctl:broadcast-with-ack with its responses sorted (they come in any order).
+Json sorted_responses(Json report) {
+  if (report.is_object() && report.contains("responses") && report["responses"].is_array()) {
+    auto& list = report["responses"];
+    std::sort(list.begin(), list.end(),
+              [](const Json& a, const Json& b) { return codec::dump(a) < codec::dump(b); });
+  }
+  return report;
+}
+
+// The sender's ack must carry `expected` (binary as {"$bin"}; responses in any order): binary
+// responses as real attachments of a BINARY_ACK, one per placeholder, numbered in order.
+void expect_report(Context& c, const SioReceived& ack, const std::string& expected,
+                   const std::string& what) {
+  const auto arg = ack_argument(c, ack, what);
+  const auto resolved = codec::with_binary(arg, ack.attachments);
+  std::vector<std::string> again;
+  const bool numbered = codec::to_placeholders(resolved, again) == arg &&
+                        again == ack.attachments &&
+                        (ack.packet.type == 6) == !ack.attachments.empty();
+  c.check(numbered, what + ": attachments",
+          "a BINARY_ACK with one attachment per placeholder, numbered in order (an ACK without "
+          "binary)",
+          exact(ack));
+  c.expect_eq(what, codec::dump(sorted_responses(*codec::parse_json(expected))),
+              codec::dump(sorted_responses(resolved)));
+}
+
+// After a broadcast with an ack has been answered: no client received `event` (again).
+void expect_no_more(Context& c, std::vector<Peer>& ps, std::string_view nsp,
+                    std::string_view event) {
+  std::vector<int> who;
+  for (std::size_t i = 0; i < ps.size(); ++i)
+    who.push_back(static_cast<int>(i));
+  const auto got = fence_all(c, ps, who, nsp);
+  for (std::size_t i = 0; i < ps.size(); ++i)
+    c.expect_eq(ps[i].name + " received " + std::string(event) + " (again) before its fence",
+                "nothing", exact(named(got[i], event)));
+}
 
 }  // namespace
 
@@ -645,6 +849,214 @@ void add_sio_broadcast(std::vector<Case>& out) {
         const auto got = fence_all(c, ps, {1, 2}, nsp);
         for (int i : {0, 1})
           c.expect_eq(ps[i + 1].name + " received, in order", expected, show(named(got[i], "seq")));
+      });
+
+  // Cases 19-22: who receives a broadcast with binary arguments, for each flag (join_layout's
+  // rooms: A the sender in r1; B in r1 and r2; C in r2 and x; D in x).
+  static const std::vector<FlagCase> kFlagCases{
+      {.info = {.id = "sio/broadcast/19",
+                .title = "Binary broadcasts to one or several rooms reach each member once",
+                .requirement =
+                    "A broadcast with binary arguments to one or several rooms MUST reach every "
+                    "other socket in at least one of them exactly once, as a BINARY_EVENT whose "
+                    "header counts its attachments and whose attachments follow in placeholder "
+                    "order, byte for byte; it MUST NOT reach the sender nor sockets in none of "
+                    "the rooms.",
+                .source = "Socket.IO v5 specification, BINARY_EVENT; " + kS28,
+                .transports = kAllTransports,
+                .extended = true},
+       .broadcasts = {{R"("to":"r1")", kOneBin, "B"},
+                      {R"("to":["r1","r2"])", kTwoBins, "BC"},
+                      {R"("to":["r2","x"])", kNestedBins, "BCD"}}},
+      {.info = {.id = "sio/broadcast/20",
+                .title = "except leaves rooms out of binary broadcasts",
+                .requirement =
+                    "A binary broadcast with except rooms MUST NOT reach the sockets in any of "
+                    "them, even those also in a target room, and MUST reach each other recipient "
+                    "once with all of its attachments.",
+                .source = "socket.io 4.8 BroadcastOperator.except; " + kContract,
+                .extended = true},
+       .broadcasts = {{R"("except":"x")", kNestedBins, "B"},
+                      {R"("to":["r2"],"except":["x"])", kTwoBins, "B"},
+                      {R"("to":["r2","x"],"except":"r1")", kOneBin, "CD"}}},
+      {.info = {.id = "sio/broadcast/21",
+                .title = "includeSelf binary broadcasts reach the sender too",
+                .requirement =
+                    "A namespace-level binary broadcast (io.of(nsp), io.of(nsp).to(rooms)."
+                    "except(rooms)) MUST reach its recipients, the sender among them when it is "
+                    "targeted, each exactly once with all of its attachments in order, and no "
+                    "other socket.",
+                .source = "Socket.IO emit cheatsheet (io.to(room).emit); " + kContract,
+                .extended = true},
+       .broadcasts = {{R"("includeSelf":true)", kNestedBins, "ABCD"},
+                      {R"("to":["r1","r2"],"except":"x","includeSelf":true)", kTwoBins, "AB"},
+                      {R"("to":"x","includeSelf":true)", kOneBin, "CD"}}},
+      {.info = {.id = "sio/broadcast/22",
+                .title = "compress and volatile binary broadcasts arrive whole",
+                .requirement =
+                    "The compress flag MUST NOT change what a binary broadcast delivers, and a "
+                    "volatile one MAY be dropped for a recipient but never in part: each "
+                    "recipient gets the whole BINARY_EVENT with every attachment, once (socket.io "
+                    "4.8 delivers to idle WebSocket clients), and non-recipients nothing.",
+                .source = "socket.io 4.8 compress and volatile flags; socket.io 4.3.0 and "
+                          "socket.io-adapter 2.3.3 changelogs (volatile binary packets lost their "
+                          "attachments); " +
+                          kContract,
+                .extended = true},
+       .broadcasts = {{R"("to":["r2","x"],"compress":true)", long_bins(), "BCD"},
+                      {R"("except":"r1","compress":false)", long_bins(), "CD"},
+                      {R"("to":["r1","x"],"volatile":true)", kTwoBins, "BCD"}},
+       .may_drop = true},  // only the volatile one, which comes last, can be dropped
+  };
+  for (const auto& row : kFlagCases)
+    add(out, row.info, [&row](Context& c) { flag_broadcasts(c, row); });
+
+  add(out,
+      {.id = "sio/broadcast/23",
+       .title = "A binary broadcast with an ack to several rooms gathers text and binary answers",
+       .requirement =
+           "A broadcast with binary arguments that asks for acks MUST reach each socket of the "
+           "rooms' union once, as a BINARY_EVENT with an ack id, and report each recipient's first "
+           "ack argument once all have answered: a BINARY_ACK answer's binary as a real "
+           "attachment of the report (a BINARY_ACK to the sender).",
+       .level = Level::must,
+       .source = "socket.io 4.8 broadcast with ack (S29); Socket.IO v5 specification, "
+                 "BINARY_ACK; fixture contract, ctl:broadcast-with-ack",
+       .transports = kPollingAndWebSocket,
+       .extended = true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        // B (in r1 and r2, answering with binary) on the case's transport.
+        auto ps = open_peers(
+            c, {Transport::websocket, c.transport(), Transport::websocket, Transport::websocket});
+        join_layout(c, ps, nsp);
+        const auto id =
+            emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                 R"({"event":"q","args":)" + kTwoBins + R"(,"to":["r1","r2"],"timeoutMs":5000})");
+        const auto b = take_binary_ask(c, ps[1], nsp, "q", kTwoBins);
+        const auto cc = take_binary_ask(c, ps[2], nsp, "q", kTwoBins);
+        answer_ack(ps[1], nsp, b, R"([{"$bin":"sAs="}])");
+        answer_ack(ps[2], nsp, cc, R"(["from-C"])");
+        const auto ack =
+            await_ack(c, ps[0], nsp, id, Ms(3000), "A's ctl:broadcast-with-ack answer");
+        expect_report(c, ack, R"({"ok":true,"responses":[{"$bin":"sAs="},"from-C"]})",
+                      "A's ctl:broadcast-with-ack answer");
+        expect_no_more(c, ps, nsp, "q");
+      });
+
+  add(out,
+      {.id = "sio/broadcast/24",
+       .title = "An includeSelf binary broadcast with an ack and except: the sender answers too",
+       .requirement =
+           "A namespace-level broadcast with an ack (io.of(nsp).to(rooms).except(rooms)) MUST "
+           "reach the sender when it is targeted, as any recipient, and report the first argument "
+           "only of each answer: a first argument with binary keeps its bytes (and only its "
+           "own), a text first argument stays text.",
+       .level = Level::must,
+       .source = "socket.io 4.8 broadcast with ack (the ack callback's first argument); fixture "
+                 "contract, ctl:broadcast-with-ack",
+       .extended = true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        auto ps = open_mixed(c, 4);
+        join_layout(c, ps, nsp);
+        // r1 or x but not r2: A (the sender) and D; B and C are in r2.
+        const auto id = emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                             R"({"event":"q","args":)" + kNestedBins +
+                                 R"(,"to":["r1","x"],"except":"r2","includeSelf":true,)"
+                                 R"("timeoutMs":5000})");
+        const auto a = take_binary_ask(c, ps[0], nsp, "q", kNestedBins);
+        const auto d = take_binary_ask(c, ps[3], nsp, "q", kNestedBins);
+        answer_ack(ps[0], nsp, a, R"([{"$bin":"AAE="},{"$bin":"AgM="}])");
+        answer_ack(ps[3], nsp, d, R"(["from-D",{"$bin":"BA=="}])");
+        const auto ack =
+            await_ack(c, ps[0], nsp, id, Ms(3000), "A's ctl:broadcast-with-ack answer");
+        expect_report(c, ack, R"({"ok":true,"responses":[{"$bin":"AAE="},"from-D"]})",
+                      "A's ctl:broadcast-with-ack answer");
+        expect_no_more(c, ps, nsp, "q");
+      });
+
+  add(out,
+      {.id = "sio/broadcast/25",
+       .title = "A binary broadcast with an ack that times out reports the binary answers it got",
+       .requirement =
+           "When a recipient of a broadcast with an ack (here: every other socket except a room) "
+           "does not answer in time, the report MUST be the timeout with the first arguments that "
+           "came, binary ones as real attachments (a BINARY_ACK to the sender).",
+       .level = Level::must,
+       .source = "socket.io 4.8 observed (S29); fixture contract, ctl:broadcast-with-ack",
+       .extended = true,
+       .timing = true},
+      [](Context& c) {
+        const auto nsp = private_nsp();
+        // WebSocket only: the case waits for the timeout, longer than a client in the middle of
+        // an upgrade should have to last.
+        auto ps = open_peers(c, std::vector<Transport>(4, Transport::websocket));
+        join_layout(c, ps, nsp);
+        // Not in r1: C and D. C answers with binary, D not at all.
+        const auto id =
+            emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                 R"({"event":"q","args":)" + kOneBin + R"(,"except":["r1"],"timeoutMs":300})");
+        const auto cc = take_binary_ask(c, ps[2], nsp, "q", kOneBin);
+        take_binary_ask(c, ps[3], nsp, "q", kOneBin);
+        answer_ack(ps[2], nsp, cc, R"([{"$bin":"Cgs="},"more"])");
+        const auto ack =
+            await_ack(c, ps[0], nsp, id, Ms(3300), "A's ctl:broadcast-with-ack answer");
+        expect_report(c, ack, R"({"ok":false,"error":"timeout","responses":[{"$bin":"Cgs="}]})",
+                      "A's ctl:broadcast-with-ack answer");
+        expect_no_more(c, ps, nsp, "q");
+      });
+
+  add(out,
+      {.id = "sio/broadcast/26",
+       .title = "Binary broadcasts and their acks on /custom carry the namespace",
+       .requirement =
+           "On a namespace other than /, a binary broadcast (to rooms) and a binary broadcast "
+           "with an ack (to one room) MUST reach their recipients as BINARY_EVENTs written with "
+           "the namespace (5N-/custom,...), and the sender's report as a BINARY_ACK with it "
+           "(6N-/custom,<id>...).",
+       .level = Level::must,
+       .source = "Socket.IO v5 specification, Packet encoding (namespace); " + kContract,
+       .extended = true},
+      [](Context& c) {
+        const std::string nsp = "/custom";  // shared with other cases: rooms of our own only
+        const auto ra = "ra-" + tag();
+        const auto rb = "rb-" + tag();
+        auto ps = open_mixed(c, 3);  // A in ra; B in ra and rb; C in rb
+        join_all(c, ps, nsp);
+        ctl_all(c, ps, {0, 1, 2}, nsp, "ctl:join",
+                {json_string(ra), "[" + json_string(ra) + "," + json_string(rb) + "]",
+                 json_string(rb)});
+        expect_ok(c,
+                  ctl(c, ps[0], nsp, "ctl:broadcast",
+                      R"({"event":"cbin","args":)" + kTwoBins + R"(,"to":[)" + json_string(ra) +
+                          "," + json_string(rb) + "]}"),
+                  "A's ctl:broadcast ack");
+        const auto expected = expected_event(nsp, "cbin", kTwoBins, std::nullopt);
+        const auto got = fence_all(c, ps, {0, 1, 2}, nsp);
+        c.expect_eq(ps[0].name + " received cbin", "nothing", exact(named(got[0], "cbin")));
+        for (int i : {1, 2}) {
+          const auto mine = named(got[i], "cbin");
+          c.expect_eq(ps[i].name + " received cbin", expected + " (once)",
+                      mine.size() == 1 ? exact(mine) + " (once)" : exact(mine));
+        }
+        const auto id = emit(ps[0], nsp, "ctl:broadcast-with-ack",
+                             R"({"event":"cq","args":)" + kNestedBins + R"(,"to":)" +
+                                 json_string(rb) + R"(,"timeoutMs":5000})");
+        const auto b = take_binary_ask(c, ps[1], nsp, "cq", kNestedBins);
+        const auto cc = take_binary_ask(c, ps[2], nsp, "cq", kNestedBins);
+        answer_ack(ps[1], nsp, b, R"([{"$bin":"/w=="}])");
+        answer_ack(ps[2], nsp, cc, R"(["from-C"])");
+        const auto ack =
+            await_ack(c, ps[0], nsp, id, Ms(3000), "A's ctl:broadcast-with-ack answer");
+        c.expect_eq("A's answer, as written", "61-/custom," + std::to_string(id) + "[...] <ff>",
+                    ack.text.substr(0, ack.text.find('[')) + "[...]" +
+                        (ack.attachments.size() == 1
+                             ? " " + text::attachment(ack.attachments[0])
+                             : " (" + std::to_string(ack.attachments.size()) + " attachments)"));
+        expect_report(c, ack, R"({"ok":true,"responses":[{"$bin":"/w=="},"from-C"]})",
+                      "A's ctl:broadcast-with-ack answer");
+        expect_no_more(c, ps, nsp, "cq");
       });
 }
 

@@ -26,6 +26,16 @@ SioReceived expect_next(Context& c, SioClient& client, std::string_view what,
   return got;
 }
 
+void expect_unharmed(Context& c, SioClient& bystander) {
+  bystander.send(R"(2["message","still here"])");
+  expect_next(c, bystander, "the client connected before", R"(2["message-back","still here"])");
+  auto fresh = c.open_sio();
+  if (!fresh->join("/", "", Ms(3000)))
+    c.fail("a new connection joining /", "accepted", "refused or no answer");
+  fresh->send(R"(2["message","new"])");
+  expect_next(c, *fresh, "a new connection", R"(2["message-back","new"])");
+}
+
 void send_all(SioClient& client, const std::vector<Part>& parts) {
   auto& eio = client.eio();
   if (eio.current() == Transport::polling) {

@@ -21,6 +21,10 @@ std::string shown(const SioReceived& r);
 SioReceived expect_next(Context& c, SioClient& client, std::string_view what,
                         std::string_view expected);
 
+// The server still serves others: `bystander`, joined to / before the hostile input, still gets
+// its message-back, and a new connection can join / and get one.
+void expect_unharmed(Context& c, SioClient& bystander);
+
 // Socket.IO text, and binary attachments, sent together: one POST over polling (attachments as
 // "b" records), one frame each over WebSocket.
 struct Part {

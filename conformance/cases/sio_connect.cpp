@@ -1,6 +1,8 @@
-// sio/connect: joining a namespace, the CONNECT reply, refusals and the connect timeout.
+// sio/connect: joining a namespace, the CONNECT reply, refusals (payloads that are not objects
+// among them) and the connect timeout.
 #include "areas.hpp"
 #include "common.hpp"
+#include "sio_common.hpp"
 
 namespace conform::cases {
 
@@ -281,6 +283,28 @@ void add_sio_connect(std::vector<Case>& out) {
         c.check(took >= c.connect_timeout() - c.tolerance(), "closed after",
                 "about " + std::to_string(c.connect_timeout().count()) + " ms",
                 std::to_string(took.count()) + " ms");
+      });
+
+  add(out,
+      {.id = "sio/connect/17",
+       .title = "A CONNECT whose payload is null, a boolean or a number closes the connection",
+       .requirement =
+           "The CONNECT payload MUST be an object when present: \"0null\", \"0/custom,null\", "
+           "\"0true\" and \"0-1\" are protocol violations (digits right after the type would be "
+           "an ack id), and the server MUST close each connection promptly, without a CONNECT "
+           "reply, and keep serving everyone else.",
+       .level = Level::must,
+       .source = spec + " (packet validity); socket.io 4.6.2 (with socket.io-parser before "
+                        "4.2.4, \"0null\" crashed socket.io 4.6.0 and 4.6.1)",
+       .transports = kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        for (const std::string input : {"0null", "0/custom,null", "0true", "0-1"}) {
+          auto client = c.open_sio();
+          client->send(input);
+          c.expect_sio_closed(*client, c.prompt(client->eio()), "after " + input);
+        }
+        expect_unharmed(c, *bystander);
       });
 }
 

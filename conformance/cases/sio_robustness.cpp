@@ -12,18 +12,6 @@ namespace conform::cases {
 
 namespace {
 
-// The server still serves others: `bystander`, joined before the hostile input, still gets its
-// message-back, and a new connection can join / and get one.
-void expect_unharmed(Context& c, SioClient& bystander) {
-  bystander.send(R"(2["message","still here"])");
-  expect_next(c, bystander, "the client connected before", R"(2["message-back","still here"])");
-  auto fresh = c.open_sio();
-  if (!fresh->join("/", "", Ms(3000)))
-    c.fail("a new connection joining /", "accepted", "refused or no answer");
-  fresh->send(R"(2["message","new"])");
-  expect_next(c, *fresh, "a new connection", R"(2["message-back","new"])");
-}
-
 // How `client` reacted to hostile input by `deadline` (several connections share one): "closed:
 // ..." when it was closed with no answer first, otherwise what happened.
 std::string reaction(SioClient& client, Clock::time_point deadline) {
@@ -136,7 +124,7 @@ void add_sio_robustness(std::vector<Case>& out) {
            "balanced) MUST NOT crash the server or stall other clients; the connection that sent "
            "it may be closed or answered (what happened is recorded).",
        .level = Level::must,
-       .source = advisory + "; CVE-2023-32695 (uncaught exceptions)",
+       .source = advisory,
        .transports = kPollingAndWebSocket},
       [](Context& c) {
         auto bystander = joined(c);
@@ -398,6 +386,132 @@ void add_sio_robustness(std::vector<Case>& out) {
         c.expect_eq("the answer to the message after them", R"(2["message-back","after"])",
                     got ? shown(*got) : "nothing");
         expect_unharmed(c, *bystander);
+      });
+
+  add(out,
+      {.id = "sio/robustness/13",
+       .title = "An event named by an object or an array closes only its connection",
+       .requirement = "An EVENT or BINARY_EVENT whose name is an object or an array "
+                      "(2[{\"toString\":\"foo\"}], 2[[\"x\"]]) or null is invalid: it MUST close "
+                      "its own connection promptly, with no answer, and the server keeps serving "
+                      "everyone else.",
+       .level = Level::must,
+       .source = "CVE-2023-32695 (socket.io-parser 4.2.3); Socket.IO v5 specification, EVENT",
+       .transports = kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        const std::vector<std::vector<Part>> inputs{
+            {{R"(2[{"toString":"foo"}])"}},
+            {{R"(27[{"toString":"foo"},"x"])"}},
+            {{R"(2[["x"]])"}},
+            {{R"(2[null])"}},
+            {{R"(51-[{"toString":"foo"},{"_placeholder":true,"num":0}])"}, {bytes({1, 2}), true}}};
+        std::vector<std::unique_ptr<SioClient>> attackers;
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+          attackers.push_back(joined(c));
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+          send_all(*attackers[i], inputs[i]);
+        std::vector<std::pair<std::string, std::string>> seen;
+        const auto deadline = Clock::now() + c.prompt(bystander->eio());
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+          seen.emplace_back("after " + inputs[i].front().data, reaction(*attackers[i], deadline));
+        expect_closed_then_unharmed(c, *bystander, seen);
+      });
+
+  add(out,
+      {.id = "sio/robustness/14",
+       .title = "An event named error is plain data",
+       .requirement = "\"error\" is an ordinary event name on the wire: EVENTs named error "
+                      "(2[\"error\"], 2[\"error\",{\"x\":1}], and one with an attachment) MUST "
+                      "NOT harm the server, and the connection that sent them MUST stay open and "
+                      "served (a message after them is answered).",
+       .level = Level::must,
+       .source = "CVE-2024-38355 (socket.io 4.6.2); socket.io-parser RESERVED_EVENTS",
+       .transports = kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        auto client = joined(c);
+        send_all(*client, {{R"(2["error"])"},
+                           {R"(2["error",{"x":1}])"},
+                           {R"(51-["error",{"_placeholder":true,"num":0}])"},
+                           {bytes({1, 2}), true},
+                           {R"(2["message","after"])"}});
+        expect_next(c, *client, "the same connection after the events named error",
+                    R"(2["message-back","after"])");
+        expect_unharmed(c, *bystander);
+      });
+
+  add(out,
+      {.id = "sio/robustness/15",
+       .title = "An absurd attachment count closes the connection at once",
+       .requirement =
+           "A BINARY_EVENT header whose attachment count no encoder writes (1000000000, "
+           "a count past 2^64, 1.5, -1) MUST close its connection promptly, keeping none "
+           "of the binary messages that follow, and the server keeps serving everyone "
+           "else. How many attachments a packet may have below that is the server's "
+           "policy (socket.io allows 10, sio/binary/12).",
+       .level = Level::must,
+       .source = "CVE-2026-33151 (socket.io-parser 4.2.6); PROTOCOL notes §2.2",
+       .transports = kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        const std::string args = R"(["message",{"_placeholder":true,"num":0}])";
+        const std::vector<std::string> counts{"1000000000", "99999999999999999999999", "1.5", "-1"};
+        std::vector<std::unique_ptr<SioClient>> attackers;
+        for (std::size_t i = 0; i < counts.size(); ++i)
+          attackers.push_back(joined(c));
+        for (std::size_t i = 0; i < counts.size(); ++i) {
+          std::vector<Part> parts{{"5" + counts[i] + "-" + args}};
+          for (unsigned char k = 0; k < 3; ++k)
+            parts.push_back({std::string(8, static_cast<char>(k)), true});
+          send_all(*attackers[i], parts);
+        }
+        std::vector<std::pair<std::string, std::string>> seen;
+        const auto deadline = Clock::now() + c.prompt(bystander->eio());
+        for (std::size_t i = 0; i < counts.size(); ++i)
+          seen.emplace_back("after 5" + counts[i] + "-[...] and three binary messages",
+                            reaction(*attackers[i], deadline));
+        expect_closed_then_unharmed(c, *bystander, seen);
+      });
+
+  add(out,
+      {.id = "sio/robustness/16",
+       .title = "A BINARY_EVENT declaring zero attachments leaves nothing pending",
+       .requirement = "\"50-[...]\" declares no attachment. A server MUST either refuse it (close "
+                      "the connection with no answer, as socket.io-parser 4.2.7 does) or take it "
+                      "as a complete packet, and MUST NOT then wait for attachments: a text packet "
+                      "after it is served as usual, and a binary message after it, which no packet "
+                      "announced, closes the connection promptly.",
+       .level = Level::must,
+       .source = "CVE-2026-69185 (socket.io-parser 4.2.7); PROTOCOL notes §2.3 and §4.2",
+       .transports = kPollingAndWebSocket},
+      [](Context& c) {
+        auto bystander = joined(c);
+        const std::string zero = R"(50-["message","x"])";
+        const std::string echo = R"(2["message-back","x"])";
+        auto text_after = joined(c);
+        auto binary_after = joined(c);
+        send_all(*text_after, {{zero}, {R"(2["message","y"])"}});
+        send_all(*binary_after, {{zero}, {bytes({1, 2, 3}), true}});
+        const auto deadline = Clock::now() + c.prompt(bystander->eio());
+        // Refused: closed with no answer. Taken: the echo first, then what the check names.
+        const auto first_text = reaction(*text_after, deadline);
+        const bool text_taken = first_text == "answered: " + echo;
+        const auto then_text = text_taken ? reaction(*text_after, deadline) : "";
+        const auto first_binary = reaction(*binary_after, deadline);
+        const bool binary_taken = first_binary == "answered: " + echo;
+        const auto then_binary = binary_taken ? reaction(*binary_after, deadline) : "";
+        expect_unharmed(c, *bystander);
+        c.check(first_text.starts_with("closed: ") ||
+                    (text_taken && then_text == R"(answered: 2["message-back","y"])"),
+                "after " + zero + R"( then 2["message","y"])",
+                "a close with no answer (refused), or message-back x then message-back y",
+                text_taken ? "message-back x, then " + then_text : first_text);
+        c.check(first_binary.starts_with("closed: ") ||
+                    (binary_taken && then_binary.starts_with("closed: ")),
+                "after " + zero + " then a binary message",
+                "a close with no answer (refused), or message-back x then a close",
+                binary_taken ? "message-back x, then " + then_binary : first_binary);
       });
 }
 

@@ -46,6 +46,8 @@ class AnyStream {
   virtual void async_read_some(asio::mutable_buffer buffer,
                                std::function<void(error_code, std::size_t)> done) = 0;
   virtual void close() = 0;
+  // Closes with a TCP reset (RST), not a FIN: SO_LINGER with a zero timeout, then close.
+  virtual void reset() = 0;
 };
 
 template <class S>
@@ -82,6 +84,12 @@ class StreamImpl final : public AnyStream {
   void close() override {
     error_code ignored;
     beast::get_lowest_layer(s_).socket().close(ignored);
+  }
+  void reset() override {
+    error_code ignored;
+    auto& socket = beast::get_lowest_layer(s_).socket();
+    socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
   }
 
  private:
@@ -400,8 +408,22 @@ std::string RawConnection::read_until(std::string_view needle, Ms timeout) {
   return out;
 }
 
+std::string RawConnection::read_at_least(std::size_t count, Ms timeout, bool* closed) {
+  impl_->loop.run_until([&] { return impl_->closed || impl_->received.size() >= count; }, timeout);
+  if (closed) *closed = impl_->closed;
+  std::string out = std::move(impl_->received);
+  impl_->received.clear();
+  impl_->loop.note(impl_->conn, "<-", "raw " + printable(out) + (impl_->closed ? " (closed)" : ""));
+  return out;
+}
+
 void RawConnection::close() {
   impl_->stream->close();
+}
+
+void RawConnection::reset() {
+  impl_->loop.note(impl_->conn, "->", "TCP reset");
+  impl_->stream->reset();
 }
 
 // ---- WebSocket ------------------------------------------------------------------------------

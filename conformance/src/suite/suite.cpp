@@ -70,7 +70,8 @@ std::vector<Planned> plan(const Selection& selection) {
 // Areas whose cases send what may bring a server down: liveness is checked after each of them,
 // even one that passes (a dead server may "pass" a case that expects the connection to end).
 static bool hostile_area(std::string_view area) {
-  return area == "eio/limits" || area == "sio/robustness";
+  return area == "eio/limits" || area == "eio/coalesced" || area == "eio/reset" ||
+         area == "eio/names" || area == "sio/robustness" || area == "sio/names";
 }
 
 run::UnitInfo unit_info(const Planned& planned) {

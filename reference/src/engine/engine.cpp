@@ -2,8 +2,10 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <stdexcept>
 #include <system_error>
 
@@ -43,6 +45,38 @@ bool has_invalid_header_chars(std::string_view value) {
     if (c != '\t' && (c < 0x20 || c == 0x7f)) return true;
   }
   return false;
+}
+
+// For the crash_on_prototype_transport_upgrade quirk: the names by which a lookup in a JavaScript
+// object finds Object.prototype or one of its methods (none of which has a .prototype).
+bool names_a_prototype_method(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "__proto__",        "toString",         "toLocaleString",       "valueOf",
+      "hasOwnProperty",   "isPrototypeOf",    "propertyIsEnumerable", "__defineGetter__",
+      "__defineSetter__", "__lookupGetter__", "__lookupSetter__"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+// The quirk's upgrade: the 101 goes out, then the process ends as engine.io's did when the
+// transport lookup threw in the upgrade callback.
+void upgrade_then_abort(HttpExchange& exchange, Scheduler& scheduler) {
+  struct Nothing final : WsHandler {
+    void on_ws_message(bool, std::string) override {}
+    void on_ws_closed(bool, std::string_view) override {}
+  };
+  exchange.accept_websocket(std::make_shared<Nothing>());
+  scheduler.start_timer(Duration(50), [] { std::abort(); });
+}
+
+// The crash_on_websocket_without_eio quirk's upgrade: the 101 is written, and the process ends on
+// the loop's next turn, as engine.io 5.1.0 threw in the callback ws calls once the 101 is out.
+void upgrade_then_abort_next_turn(HttpExchange& exchange, Scheduler& scheduler) {
+  struct Nothing final : WsHandler {
+    void on_ws_message(bool, std::string) override {}
+    void on_ws_closed(bool, std::string_view) override {}
+  };
+  exchange.accept_websocket(std::make_shared<Nothing>());
+  scheduler.post([] { std::abort(); });
 }
 
 bool transport_enabled(const Config& config, std::string_view transport) {
@@ -129,6 +163,9 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
   // The order of these checks is Node's engine.io's, so that a request with several faults
   // gets the same code everywhere.
   const auto transport = query.get("transport");
+  if (config_.quirks.crash_on_prototype_transport_upgrade && upgrade && transport &&
+      names_a_prototype_method(*transport))
+    return upgrade_then_abort(*exchange, scheduler_);
   if (!transport || !transport_enabled(config_, *transport)) return refuse(errc::unknown_transport);
   if (auto origin = request.header("origin"); origin && has_invalid_header_chars(*origin))
     return refuse(errc::invalid_origin);
@@ -138,7 +175,12 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
     if (!session) return refuse(resolved_.unknown_sid);
     if (upgrade) {
       if (*transport != "websocket") return refuse(errc::upgrade_for_polling);
-      session->on_websocket_request(exchange);
+      // The session speaks v4; an upgrade that says otherwise (or nothing) is refused before any
+      // 101, as Node's engine.io does since 6.6.10.
+      const bool versioned = query.get("EIO") == "4";
+      if (!versioned && !config_.quirks.crash_on_versionless_upgrade)
+        return refuse(errc::bad_request);
+      session->on_websocket_request(exchange, !versioned);
       return;
     }
     const bool stale_polling = config_.quirks.polling_after_upgrade && *transport == "polling";
@@ -161,7 +203,11 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
   if (*transport == "polling" && upgrade) return refuse(errc::upgrade_for_polling);
   if (shutting_down_) return refuse(errc::shutting_down);
   if (sessions_.size() >= config_.max_sessions) return refuse(errc::session_limit);
-  if (query.get("EIO") != "4") return refuse(errc::unsupported_protocol_version);
+  if (query.get("EIO") != "4") {
+    if (upgrade && config_.quirks.crash_on_websocket_without_eio)
+      return upgrade_then_abort_next_turn(*exchange, scheduler_);
+    return refuse(errc::unsupported_protocol_version);
+  }
   handshake(request, *transport, exchange, std::move(query));
 }
 

@@ -3,6 +3,7 @@
 #include "sio/engine/session.hpp"
 
 #include <array>
+#include <cstdlib>
 #include <utility>
 
 #include "sio/engine/engine.hpp"
@@ -178,15 +179,32 @@ void Session::flush() {
   if (transport_ == Transport::websocket) {
     if (!socket_) return;
     const bool as_text = engine_.config().quirks.binary_as_base64_text;
-    for (auto& queued : queue_) {
+    auto write = [&](Queued& queued) {
       if (as_text && queued.frame.binary) {
         auto text =
             std::make_shared<const std::string>("b" + wire::base64::encode(*queued.frame.bytes));
         socket_->send({std::move(text), false, queued.compress});
-        continue;
+        return;
       }
       socket_->send({std::move(queued.frame.bytes), queued.frame.binary, queued.compress});
+    };
+    if (engine_.config().quirks.close_before_flush) {
+      // One frame now, the next a turn later; a close meanwhile drops what still waits.
+      if (ws_write_pending_) return;
+      queued_bytes_ -= queue_.front().frame.bytes->size();
+      write(queue_.front());
+      queue_.pop_front();
+      ws_write_pending_ = true;
+      engine_.scheduler().post([weak = weak_from_this()] {
+        if (auto self = weak.lock()) {
+          self->ws_write_pending_ = false;
+          if (self->state_ == State::open) self->flush();
+        }
+      });
+      return;
     }
+    for (auto& queued : queue_)
+      write(queued);
     queue_.clear();
     queued_bytes_ = 0;
     return;
@@ -253,7 +271,11 @@ void Session::on_post(const HttpRequest& request, std::shared_ptr<HttpExchange> 
   }
   if (auto type = request.header("content-type");
       type && type->starts_with("application/octet-stream")) {
-    exchange->respond(error_response(errc::binary_post));
+    if (engine_.config().quirks.binary_post_unanswered) {
+      engine_.unanswered_.push_back(std::move(exchange));
+    } else {
+      exchange->respond(error_response(errc::binary_post));
+    }
     terminate(CloseReason::transport_error, "binary POST body: Engine.IO v4 polling is text only");
     return;
   }
@@ -302,6 +324,7 @@ void Session::on_post_body(BodyStatus status, std::string body,
 // ---- packets from the client ------------------------------------------------------------------
 
 void Session::on_packet(eio::Packet packet) {
+  if (packet.type != eio::PacketType::pong) note_client_packet();
   switch (packet.type) {
     case eio::PacketType::message:
       if (state_ != State::open) return;
@@ -330,7 +353,8 @@ void Session::on_packet(eio::Packet packet) {
 
 // ---- WebSocket and upgrade ---------------------------------------------------------------------
 
-void Session::on_websocket_request(const std::shared_ptr<HttpExchange>& exchange) {
+void Session::on_websocket_request(const std::shared_ptr<HttpExchange>& exchange,
+                                   bool versionless) {
   const bool can_upgrade = engine_.config().allow_upgrades && transport_ == Transport::polling &&
                            upgrade_ == Upgrade::none && state_ == State::open;
   if (!can_upgrade && transport_ == Transport::websocket && state_ == State::open &&
@@ -347,6 +371,7 @@ void Session::on_websocket_request(const std::shared_ptr<HttpExchange>& exchange
     exchange->accept_websocket(std::make_shared<RefusedSocket>())->close();
     return;
   }
+  crash_when_upgraded_ = versionless;
   probe_handler_ = std::make_shared<SocketHandler>(weak_from_this());
   probe_ = exchange->accept_websocket(probe_handler_);
   upgrade_ = Upgrade::probing;
@@ -385,6 +410,7 @@ void Session::on_socket_message(SocketHandler& from, bool binary, std::string da
   }
   if (&from != socket_handler_.get()) return;
   if (binary) {
+    note_client_packet();
     if (state_ == State::open) engine_.handler_.on_binary(shared_from_this(), std::move(data));
     return;
   }
@@ -408,6 +434,9 @@ void Session::on_socket_closed(SocketHandler& from, bool error, std::string_view
 }
 
 void Session::complete_upgrade() {
+  // The quirk: engine.io 6.6.0 to 6.6.9 left such a session without its heartbeat timer and
+  // threw on it; here the process ends as soon as the upgrade completes.
+  if (crash_when_upgraded_) std::abort();
   upgrade_timer_.cancel();
   if (poll_)
     answer_poll("6");  // a client that still polls must not hang; the queue goes on WebSocket
@@ -448,6 +477,17 @@ void Session::on_pong() {
   // The next ping is one interval after this pong, as Node's engine.io schedules it.
   pong_timer_.cancel();
   ping_timer_.start(engine_.config().ping_interval, [this] { send_ping(); });
+}
+
+void Session::note_client_packet() {
+  if (!engine_.config().quirks.data_counts_as_pong || state_ != State::open) return;
+  // engine.io up to 6.5.x: any packet restarts the ping timeout at pingInterval + pingTimeout; the
+  // next ping still waits for a pong.
+  const auto timeout = engine_.config().ping_interval + engine_.config().ping_timeout;
+  pong_timer_.start(timeout, [this, timeout] {
+    terminate(CloseReason::ping_timeout,
+              "no packet within " + std::to_string(timeout.count()) + " ms");
+  });
 }
 
 // ---- closing ---------------------------------------------------------------------------------

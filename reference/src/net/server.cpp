@@ -17,8 +17,10 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <cctype>
 #include <csignal>
+#include <cstdlib>
 #include <deque>
 #include <stdexcept>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -36,6 +38,12 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 constexpr std::size_t kReadAheadChunk = 4096;
 constexpr std::size_t kDiscardBodyLimit = 64 * 1024;  // a body on a GET/PUT/...: read and dropped
 constexpr std::chrono::seconds kLingerTimeout{2};
+// Headers Node keeps of a request (server.maxHeadersCount): for the crash_on_late_upgrade_header
+// quirk.
+constexpr std::size_t kNodeMaxHeaders = 2000;
+// How long engine.io's attach() leaves an upgrade for another path before ending it
+// (destroyUpgradeTimeout): for the crash_on_reset_foreign_upgrade quirk.
+constexpr std::chrono::seconds kDestroyUpgradeTimeout{1};
 
 class AsioScheduler final : public engine::Scheduler {
  public:
@@ -108,6 +116,124 @@ auto& tcp_layer(Stream& stream) {
 
 // ---- WebSocket -------------------------------------------------------------------------------
 
+// The stream under a WebSocket: its first reads return the bytes the HTTP parser had read past the
+// end of the upgrade request (a client may write its first frames together with the request).
+template <class Stream>
+class EarlyBytes : public beast::buffered_read_stream<Stream, beast::flat_buffer> {
+ public:
+  using beast::buffered_read_stream<Stream, beast::flat_buffer>::buffered_read_stream;
+};
+
+// Closing a WebSocket tears down the stream under the early bytes (found by argument lookup).
+template <class Stream>
+void teardown(beast::role_type role, EarlyBytes<Stream>& stream, beast::error_code& ec) {
+  using websocket::teardown;
+  teardown(role, stream.next_layer(), ec);
+}
+
+template <class Stream, class Handler>
+void async_teardown(beast::role_type role, EarlyBytes<Stream>& stream, Handler&& handler) {
+  using websocket::async_teardown;
+  async_teardown(role, stream.next_layer(), std::forward<Handler>(handler));
+}
+
+// Whether the client frames at the start of `bytes` include one RFC 6455 makes a protocol error:
+// a reserved bit (RSV1 only counts without permessage-deflate), a reserved opcode, or no mask.
+// Only for the crash_on_early_invalid_frame fault; Beast checks every frame itself.
+bool holds_invalid_frame(std::string_view bytes, bool deflate) {
+  std::size_t at = 0;
+  while (bytes.size() - at >= 2) {
+    const auto b0 = static_cast<unsigned char>(bytes[at]);
+    const auto b1 = static_cast<unsigned char>(bytes[at + 1]);
+    const unsigned opcode = b0 & 0x0f;
+    if ((b0 & 0x30) != 0 || ((b0 & 0x40) != 0 && !(deflate && (opcode == 1 || opcode == 2))))
+      return true;
+    if ((opcode >= 0x3 && opcode <= 0x7) || opcode >= 0xb || (b1 & 0x80) == 0) return true;
+    std::size_t header = 6;
+    std::uint64_t length = b1 & 0x7f;
+    const std::size_t extra = length == 126 ? 2 : length == 127 ? 8 : 0;
+    if (bytes.size() - at < 2 + extra) break;
+    if (extra) {
+      length = 0;
+      for (std::size_t i = 0; i < extra; ++i)
+        length = (length << 8) | static_cast<unsigned char>(bytes[at + 2 + i]);
+      header += extra;
+    }
+    if (bytes.size() - at < header || bytes.size() - at - header < length) break;
+    at += header + static_cast<std::size_t>(length);
+  }
+  return false;
+}
+
+// Whether the request target's query names a session (`sid=`): an upgrade from polling. Only for
+// the crash_on_early_invalid_frame fault.
+bool names_session(std::string_view target) {
+  const auto query = target.find('?');
+  if (query == std::string_view::npos) return false;
+  std::string_view rest = target.substr(query + 1);
+  while (!rest.empty()) {
+    const auto end = rest.find('&');
+    const auto pair = rest.substr(0, end);
+    if (pair.substr(0, pair.find('=')) == "sid") return true;
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
+  }
+  return false;
+}
+
+// ---- deliberate bugs (net::Quirks) ------------------------------------------------------------
+
+// Whether a JavaScript lookup by `name` in a plain object finds something of Object.prototype.
+bool names_a_prototype_property(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "constructor",      "__proto__",        "toString",         "toLocaleString",
+      "valueOf",          "hasOwnProperty",   "isPrototypeOf",    "propertyIsEnumerable",
+      "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
+    text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
+    text.remove_suffix(1);
+  return text;
+}
+
+// crash_on_prototype_extension_name: whether an extension or parameter name of a
+// Sec-WebSocket-Extensions value ("a; b=1, c") is an Object.prototype property.
+bool names_prototype_extension(std::string_view value) {
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    auto extension = value.substr(0, comma);
+    while (!extension.empty()) {
+      const auto semicolon = extension.find(';');
+      const auto part = extension.substr(0, semicolon);
+      if (names_a_prototype_property(trimmed(part.substr(0, part.find('='))))) return true;
+      if (semicolon == std::string_view::npos) break;
+      extension.remove_prefix(semicolon + 1);
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// quadratic_subprotocol_split: the time a backtracking / *, */ split of `value` takes. From each
+// start, a run of spaces is matched to its end, then given back one space at a time looking for a
+// comma: the steps are quadratic in the run. Each step is counted at 4 ns, V8's pace, so that a run
+// of 15 000 spaces costs about 0.9 s (the time is waited on a timer, not spent, so that the stall
+// stays on this request and is the same in every build).
+std::chrono::milliseconds subprotocol_split_cost(std::string_view value) {
+  std::uint64_t steps = 0;
+  std::uint64_t run = 0;
+  for (const char ch : value) {
+    run = ch == ' ' ? run + 1 : 0;
+    steps += 2 * run;  // a run of n spaces: each of its n starts scans to its end and back
+  }
+  return std::chrono::milliseconds(std::min<std::uint64_t>(steps * 4 / 1'000'000, 10'000));
+}
+
 template <class Stream>
 class WsConnection final : public ConnectionBase,
                            public engine::WsChannel,
@@ -116,15 +242,30 @@ class WsConnection final : public ConnectionBase,
   WsConnection(Shared& shared, Stream&& stream, std::shared_ptr<engine::WsHandler> handler)
       : ConnectionBase(shared), ws_(std::move(stream)), handler_(std::move(handler)) {}
 
-  void start(http::request<http::string_body> request) {
+  // `early`: what came after the upgrade request in the same reads, the client's first frames.
+  void start(http::request<http::string_body> request, std::string_view early) {
     request_ = std::move(request);
+    if (shared_.options.quirks.crash_on_early_invalid_frame && !names_session(request_.target())) {
+      // The fault: for a new session (no sid) the early frames are parsed before any error
+      // handler exists, and the protocol error of the first invalid one ends the process. So did
+      // engine.io before 6.1.1, whose handshake awaited the session id before the transport
+      // attached its handler; an upgrade from polling (with a sid) took a synchronous path.
+      const bool deflate = shared_.options.per_message_deflate &&
+                           request_[http::field::sec_websocket_extensions].find(
+                               "permessage-deflate") != beast::string_view::npos;
+      if (holds_invalid_frame(early, deflate)) std::abort();
+    }
+    auto& buffer = ws_.next_layer().buffer();
+    buffer.commit(asio::buffer_copy(buffer.prepare(early.size()), asio::buffer(early)));
     tcp_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(30);
     timeouts.idle_timeout = websocket::stream_base::none();  // Engine.IO's heartbeat does this job
     timeouts.keep_alive_pings = false;
     ws_.set_option(timeouts);
-    ws_.read_message_max(shared_.options.max_websocket_message);
+    ws_.read_message_max(shared_.options.quirks.no_websocket_message_limit
+                             ? 0  // no limit at all
+                             : shared_.options.max_websocket_message);
     ws_.auto_fragment(false);
     if (shared_.options.per_message_deflate) {
       websocket::permessage_deflate deflate;
@@ -162,9 +303,25 @@ class WsConnection final : public ConnectionBase,
   }
 
   void do_read() {
+    if (shared_.options.quirks.crash_on_many_fragments) return do_read_part();
     ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
       self->on_read(ec);
     });
+  }
+
+  // crash_on_many_fragments: the message is read a frame at a time (a read_some returns at most
+  // one frame's payload), each counted as a part kept on its own.
+  void do_read_part() {
+    ws_.async_read_some(in_, 0,
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                          if (!ec && !self->ws_.is_message_done()) {
+                            if (++self->parts_ > kPartBudget)
+                              std::abort();  // out of memory, as ws was
+                            return self->do_read_part();
+                          }
+                          self->parts_ = 0;
+                          self->on_read(ec);
+                        });
   }
 
   void on_read(beast::error_code ec) {
@@ -229,7 +386,10 @@ class WsConnection final : public ConnectionBase,
     if (auto handler = std::move(handler_)) handler->on_ws_closed(error, why);
   }
 
-  websocket::stream<Stream> ws_;
+  static constexpr std::size_t kPartBudget = 512;  // crash_on_many_fragments
+
+  websocket::stream<EarlyBytes<Stream>> ws_;
+  std::size_t parts_ = 0;  // crash_on_many_fragments: frames of the message being read
   std::shared_ptr<engine::WsHandler> handler_;
   http::request<http::string_body> request_;
   beast::flat_buffer in_;
@@ -385,7 +545,11 @@ class HttpConnection final : public ConnectionBase,
     upgraded_ = true;
     auto ws =
         std::make_shared<WsConnection<Stream>>(shared_, std::move(stream_), std::move(handler));
-    ws->start(parser_->release());
+    // Frames the client wrote together with the request are in buffer_: they go to the WebSocket.
+    const auto early = buffer_.data();
+    ws->start(parser_->release(),
+              std::string_view(static_cast<const char*>(early.data()), early.size()));
+    buffer_.consume(buffer_.size());
     return ws;
   }
 
@@ -428,6 +592,7 @@ class HttpConnection final : public ConnectionBase,
       request.headers.push_back({std::move(name), std::string(field.value())});
     }
     request.websocket_upgrade = websocket::is_upgrade(message);
+    if (request.websocket_upgrade) apply_upgrade_quirks(request);
     request.remote_address = remote_;
     request.secure = secure_;
     keep_alive_ = message.keep_alive();
@@ -437,6 +602,9 @@ class HttpConnection final : public ConnectionBase,
     const auto path = request.target.substr(0, request.target.find('?'));
     const RequestHandler* handler = shared_.route(path);
     if (!handler) {
+      if (shared_.options.quirks.crash_on_reset_foreign_upgrade && parser_->upgrade() &&
+          message.count(http::field::upgrade) != 0)
+        return leave_foreign_upgrade(std::chrono::steady_clock::now() + kDestroyUpgradeTimeout);
       std::string served;
       for (const auto& [prefix, h] : shared_.routes)
         served += (served.empty() ? "" : ", ") + prefix;
@@ -455,7 +623,59 @@ class HttpConnection final : public ConnectionBase,
       });
       return;
     }
+    if (const auto delay = subprotocol_split_delay(request); delay.count() > 0) {
+      // The quirk's slow split: this request is handled once the time it costs has passed.
+      auto timer = std::make_shared<asio::steady_timer>(stream_.get_executor(), delay);
+      timer->async_wait([self = this->shared_from_this(), timer, request = std::move(request),
+                         handler](beast::error_code timer_ec) {
+        if (!timer_ec) (*handler)(request, std::make_shared<Exchange<Stream>>(self));
+      });
+      return;
+    }
     (*handler)(request, std::make_shared<Exchange<Stream>>(this->shared_from_this()));
+  }
+
+  // quadratic_subprotocol_split: what splitting the request's Sec-WebSocket-Protocol costs.
+  std::chrono::milliseconds subprotocol_split_delay(const engine::HttpRequest& request) const {
+    if (!shared_.options.quirks.quadratic_subprotocol_split || !request.websocket_upgrade)
+      return {};
+    const auto protocols = request.header("sec-websocket-protocol");
+    return protocols ? subprotocol_split_cost(*protocols) : std::chrono::milliseconds{};
+  }
+
+  // The deliberate bugs some WebSocket servers had in reading an upgrade request (net::Quirks).
+  void apply_upgrade_quirks(const engine::HttpRequest& request) {
+    const auto& quirks = shared_.options.quirks;
+    if (quirks.crash_on_late_upgrade_header) {
+      std::size_t line = 0;
+      for (const auto& [name, value] : request.headers) {
+        if (name == "upgrade" && line >= kNodeMaxHeaders) std::abort();
+        ++line;
+      }
+    }
+    if (quirks.crash_on_prototype_extension_name)
+      if (const auto extensions = request.header("sec-websocket-extensions"))
+        if (names_prototype_extension(*extensions)) std::abort();
+  }
+
+  // The crash_on_reset_foreign_upgrade quirk: an upgrade for a path no handler serves gets no
+  // answer and is ended at `end` (the tcp_stream's expiry closes it), as engine.io's attach() did.
+  // A reset before that is an error nothing handles: it ends the process when the socket is ended.
+  void leave_foreign_upgrade(std::chrono::steady_clock::time_point end) {
+    tcp_layer(stream_).expires_at(end);
+    buffer_.consume(buffer_.size());
+    tcp_layer(stream_).async_read_some(
+        buffer_.prepare(kReadAheadChunk),
+        [self = this->shared_from_this(), end](beast::error_code ec, std::size_t) {
+          if (!ec) return self->leave_foreign_upgrade(end);  // more bytes: dropped
+          if (ec == beast::error::timeout || ec == asio::error::eof ||
+              ec == asio::error::operation_aborted)
+            return self->close_now();
+          auto unhandled =
+              std::make_shared<asio::steady_timer>(tcp_layer(self->stream_).get_executor(), end);
+          unhandled->async_wait([unhandled](beast::error_code) { std::abort(); });
+          self->close_now();
+        });
   }
 
   void write_and_close(http::status status, std::string text) {

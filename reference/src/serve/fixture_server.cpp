@@ -161,6 +161,7 @@ FixtureServer::FixtureServer(ServeOptions options) : options_(std::move(options)
   if (options_.faults.any()) {
     options_.engine.quirks = faults.engine;
     options_.sio.quirks = faults.server;
+    options_.net.quirks = faults.net;
   }
   parts_ = std::make_unique<Parts>(options_, faults);
 }

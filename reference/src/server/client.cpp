@@ -1,6 +1,7 @@
 #include "sio/server/client.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 
 #include "encode.hpp"
@@ -83,6 +84,12 @@ void Client::start() {
 
 bool Client::send(std::span<const engine::Frame> frames, const EmitFlags& flags) {
   if (closed_) return false;
+  if (flags.is_volatile && frames.size() > 1 && server_.options().quirks.volatile_per_frame) {
+    bool any = false;
+    for (const auto& frame : frames)
+      any = session_->send({&frame, 1}, engine::SendOptions{flags.compress, true}) || any;
+    return any;
+  }
   return session_->send(frames, engine::SendOptions{flags.compress, flags.is_volatile});
 }
 
@@ -174,6 +181,8 @@ void Client::connect_error(const std::string& nsp, std::string_view payload_json
 void Client::connect(const std::string& nsp_name, std::string auth) {
   Namespace* nsp = server_.resolve(nsp_name, auth);
   if (!nsp) return connect_error(nsp_name, R"({"message":"Invalid namespace"})");
+  // The quirk: socket.io 4.6.0 and 4.6.1 read auth.pid before the middlewares, and null threw.
+  if (auth == "null" && server_.options().quirks.crash_on_null_auth) std::abort();
 
   Handshake handshake;
   handshake.auth = std::move(auth);

@@ -5,8 +5,13 @@ namespace sio::server {
 Server::Server(engine::Scheduler& scheduler, Options options)
     : scheduler_(scheduler),
       options_(std::move(options)),
-      decoder_limits_{options_.max_attachments, !options_.quirks.dispatch_reserved_events,
-                      !options_.quirks.unchecked_placeholders} {
+      decoder_limits_{options_.max_attachments,
+                      !options_.quirks.dispatch_reserved_events,
+                      !options_.quirks.unchecked_placeholders,
+                      !options_.quirks.crash_on_non_string_event_name,
+                      !options_.quirks.unbounded_attachments,
+                      !options_.quirks.keep_zero_attachment_packets,
+                      !options_.quirks.crash_on_null_auth} {
   if (!options_.ids) options_.ids = engine::random_sid;
   of("/");  // always exists
 }

@@ -1,5 +1,6 @@
 #include "sio/server/socket.hpp"
 
+#include <cstdlib>
 #include <exception>
 
 #include "encode.hpp"
@@ -198,9 +199,13 @@ void Socket::on_packet(wire::sio::Packet packet) {
     case PacketType::binary_event: {
       auto all = Args::from_wire(std::move(packet.data), std::move(packet.attachments));
       const auto first = all.json(0);
+      // Deliberate bugs (sio/faults.hpp): what a JavaScript emitter did with these names.
+      if (quirks().crash_on_non_string_event_name && first.front() == '{') std::abort();
       // A numeric event name is its number's text, as a JavaScript property key is.
       const std::string name =
           first.front() == '"' ? wire::json::unquote(first).value_or("") : std::string(first);
+      if (quirks().crash_on_error_event && name == "error" && !handlers_.contains("error"))
+        std::abort();
       Ack ack;
       if (packet.id) {
         ack = Ack([weak = weak_from_this(), id = *packet.id](const Args& a) {

@@ -751,15 +751,18 @@ std::size_t renumber_placeholders(std::string_view text, std::size_t first, std:
 namespace {
 
 // Writes canonical `text` with each placeholder object reduced to {"_placeholder":true,"num":N}
-// (its original N). False when a placeholder's num is not an integer in [0, attachments).
-bool reduce_placeholders(std::string_view text, std::size_t attachments, std::string& out) {
+// (its original N). False when a placeholder's num is not an integer in [0, attachments); with
+// `unchecked` such a placeholder is written null (see canonicalize_binary), and a num that is the
+// digits of an index as a string names that attachment.
+bool reduce_placeholders(std::string_view text, std::size_t attachments, std::string& out,
+                         bool unchecked) {
   if (text.front() == '[') {
     out.push_back('[');
     bool first = true;
     for (const auto element : elements(text)) {
       if (!first) out.push_back(',');
       first = false;
-      if (!reduce_placeholders(element, attachments, out)) return false;
+      if (!reduce_placeholders(element, attachments, out, unchecked)) return false;
     }
     out.push_back(']');
     return true;
@@ -775,11 +778,20 @@ bool reduce_placeholders(std::string_view text, std::size_t attachments, std::st
     return std::nullopt;
   };
   if (field("\"_placeholder\"") == "true") {
-    const auto num = field("\"num\"");
+    auto num = field("\"num\"");
+    // A JavaScript property key: "0" names index 0, as 0 does ("00" and "0.0" name none).
+    if (unchecked && num && num->size() > 2 && num->front() == '"' &&
+        num->find_first_not_of("0123456789", 1) == num->size() - 1 &&
+        ((*num)[1] != '0' || num->size() == 3))
+      num = num->substr(1, num->size() - 2);
     const double n = num && !num->empty() && (is_digit(num->front()) || num->front() == '-')
                          ? parse_number(*num).value_or(-1)
                          : -1;
-    if (!(n >= 0 && n < static_cast<double>(attachments) && n == std::floor(n))) return false;
+    if (!(n >= 0 && n < static_cast<double>(attachments) && n == std::floor(n))) {
+      if (!unchecked) return false;
+      out += "null";
+      return true;
+    }
     out += kPlaceholderPrefix;
     out += std::to_string(static_cast<std::size_t>(n));
     out.push_back('}');
@@ -792,7 +804,7 @@ bool reduce_placeholders(std::string_view text, std::size_t attachments, std::st
     first = false;
     out.append(key);
     out.push_back(':');
-    if (!reduce_placeholders(value, attachments, out)) return false;
+    if (!reduce_placeholders(value, attachments, out, unchecked)) return false;
   }
   out.push_back('}');
   return true;
@@ -801,14 +813,14 @@ bool reduce_placeholders(std::string_view text, std::size_t attachments, std::st
 }  // namespace
 
 bool canonicalize_binary(std::string_view text, std::size_t attachments, std::string& out,
-                         std::vector<std::size_t>& order) {
+                         std::vector<std::size_t>& order, bool unchecked) {
   // Pass 1 reduces each placeholder to its canonical form with its original number; pass 2
   // numbers them in the order they are written, which is socket.io 4.8's depth-first order.
   const auto inspection = inspect(text);
   if (!inspection.valid) return false;
   const std::string canonical_text = inspection.canonical ? std::string(text) : canonical(text);
   std::string reduced;
-  if (!reduce_placeholders(canonical_text, attachments, reduced)) return false;
+  if (!reduce_placeholders(canonical_text, attachments, reduced, unchecked)) return false;
   renumber_placeholders(reduced, 0, out, order);
   return true;
 }

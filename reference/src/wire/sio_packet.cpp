@@ -1,5 +1,6 @@
 #include "sio/wire/sio_packet.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "sio/wire/error.hpp"
@@ -13,7 +14,7 @@ bool is_digit(char c) {
 }
 
 std::error_code check_payload(PacketType type, std::string_view data, json::Inspection inspection,
-                              bool reject_reserved) {
+                              bool reject_reserved, bool check_name_type) {
   if (data.empty()) {
     // No payload: normal for CONNECT and DISCONNECT. socket.io 4.8 also lets EVENT and ACK go
     // without one; the specification says they carry an array, and so does this server.
@@ -49,7 +50,37 @@ std::error_code check_payload(PacketType type, std::string_view data, json::Insp
     return {};
   }
   const char c = first.front();
+  // Without the check (socket.io-parser before 4.2.3), an object whose toString is not a function
+  // gets through: the one name that JavaScript cannot turn into a string.
+  if (!check_name_type && c == '{') {
+    for (const auto& [key, value] : json::members(first))
+      if (key == R"("toString")") return {};
+  }
   return (c == '-' || is_digit(c)) ? std::error_code{} : errc::invalid_payload;
+}
+
+// The attachment count as socket.io-parser before 4.2.6 took it (`buf == Number(buf)`): digits
+// with at most one '.', never bounded. A count that is not an integer can never be reached, so it
+// comes out as the largest count; so does one past size_t.
+bool unbounded_count(std::string_view text, std::size_t& count) {
+  if (text.empty() || text == "." || text.find_first_not_of("0123456789.") != text.npos ||
+      text.find('.') != text.rfind('.'))
+    return false;
+  count = 0;
+  for (const char c : text) {
+    if (c == '.') {
+      if (text.find_first_not_of("0", text.find('.') + 1) != text.npos)
+        count = static_cast<std::size_t>(-1);
+      return true;
+    }
+    const auto digit = static_cast<std::size_t>(c - '0');
+    if (count > (static_cast<std::size_t>(-1) - digit) / 10) {
+      count = static_cast<std::size_t>(-1);
+      return true;
+    }
+    count = count * 10 + digit;
+  }
+  return true;
 }
 
 }  // namespace
@@ -80,15 +111,20 @@ std::error_code decode_text(std::string_view text, Packet& out, std::size_t& dec
 
   if (out.is_binary()) {
     const auto dash = text.find('-', i);
-    if (dash == std::string_view::npos || dash == i || dash - i > 9)
-      return errc::illegal_attachments;
+    if (dash == std::string_view::npos || dash == i) return errc::illegal_attachments;
     std::size_t count = 0;
-    for (std::size_t k = i; k < dash; ++k) {
-      if (!is_digit(text[k])) return errc::illegal_attachments;
-      count = count * 10 + static_cast<std::size_t>(text[k] - '0');
+    if (!limits.bound_attachments) {
+      if (!unbounded_count(text.substr(i, dash - i), count)) return errc::illegal_attachments;
+    } else {
+      if (dash - i > 9) return errc::illegal_attachments;
+      for (std::size_t k = i; k < dash; ++k) {
+        if (!is_digit(text[k])) return errc::illegal_attachments;
+        count = count * 10 + static_cast<std::size_t>(text[k] - '0');
+      }
+      if (count > limits.max_attachments) return errc::too_many_attachments;
     }
-    if (count == 0) return errc::illegal_attachments;  // as the published parser 4.2.7
-    if (count > limits.max_attachments) return errc::too_many_attachments;
+    // As the published parser 4.2.7.
+    if (count == 0 && limits.reject_zero_attachments) return errc::illegal_attachments;
     declared = count;
     i = dash + 1;
   }
@@ -119,7 +155,13 @@ std::error_code decode_text(std::string_view text, Packet& out, std::size_t& dec
 
   const auto data = text.substr(i);
   const auto inspection = data.empty() ? json::Inspection{} : json::inspect(data);
-  if (auto ec = check_payload(out.type, data, inspection, limits.reject_reserved_events)) return ec;
+  auto ec = check_payload(out.type, data, inspection, limits.reject_reserved_events,
+                          limits.check_event_name_type);
+  // The null-CONNECT quirk: null passes as an object, as typeof null === "object" did.
+  if (ec && !limits.reject_null_connect && out.type == PacketType::connect && inspection.valid &&
+      inspection.kind == json::Kind::null)
+    ec = {};
+  if (ec) return ec;
   if (out.is_binary() || inspection.canonical) {
     out.data.assign(data);
   } else if (!data.empty()) {
@@ -152,6 +194,7 @@ std::string encode_text(const Packet& packet) {
 void Decoder::reset() noexcept {
   pending_ = Packet{};
   expected_ = 0;
+  kept_ = false;
 }
 
 std::error_code Decoder::feed_text(std::string_view text, Packet& out, bool& complete) {
@@ -165,6 +208,18 @@ std::error_code Decoder::feed_text(std::string_view text, Packet& out, bool& com
     reset();
     return ec;
   }
+  if (declared == 0 && pending_.is_binary()) {
+    // Only with reject_zero_attachments off: the packet is delivered now, yet the decoder is left
+    // waiting for attachments, so the next text packet is refused and binary messages pile up.
+    if (auto ec = finish(out)) {
+      reset();
+      return ec;
+    }
+    pending_ = Packet{};
+    kept_ = true;
+    complete = true;
+    return {};
+  }
   if (declared == 0) {
     out = std::move(pending_);
     reset();
@@ -172,7 +227,7 @@ std::error_code Decoder::feed_text(std::string_view text, Packet& out, bool& com
     return {};
   }
   expected_ = declared;
-  pending_.attachments.reserve(declared);
+  pending_.attachments.reserve(std::min(declared, limits_.max_attachments));
   return {};
 }
 
@@ -180,7 +235,7 @@ std::error_code Decoder::feed_binary(std::string bytes, Packet& out, bool& compl
   complete = false;
   if (!reassembling()) return errc::unexpected_binary;
   pending_.attachments.push_back(std::move(bytes));
-  if (pending_.attachments.size() < expected_) return {};
+  if (kept_ || pending_.attachments.size() < expected_) return {};
   if (auto ec = finish(out)) {
     reset();
     return ec;
@@ -191,13 +246,10 @@ std::error_code Decoder::feed_binary(std::string bytes, Packet& out, bool& compl
 }
 
 std::error_code Decoder::finish(Packet& out) {
-  if (!limits_.check_placeholders) {
-    out = std::move(pending_);  // as received: placeholders unchecked
-    return {};
-  }
   std::string data;
   std::vector<std::size_t> order;
-  if (!json::canonicalize_binary(pending_.data, pending_.attachments.size(), data, order))
+  if (!json::canonicalize_binary(pending_.data, pending_.attachments.size(), data, order,
+                                 !limits_.check_placeholders))
     return errc::invalid_placeholder;
   std::vector<std::string> attachments;
   attachments.reserve(order.size());

@@ -262,6 +262,54 @@ TEST(SioDecoder, AnInvalidHeaderResetsTheDecoder) {
   EXPECT_TRUE(complete);
 }
 
+// ---- the switches that reproduce past parser bugs (sio/faults.hpp) -----------------------------
+
+TEST(SioDecoder, AnEventNamedByAnObjectIsRefusedUnlessTheCheckIsOff) {
+  Packet p;
+  bool complete = false;
+  Decoder checked;
+  EXPECT_TRUE(checked.feed_text(R"(2[{"toString":"foo"}])", p, complete));
+  Limits loose;
+  loose.check_event_name_type = false;  // socket.io-parser before 4.2.3 (CVE-2023-32695)
+  Decoder unchecked(loose);
+  EXPECT_FALSE(unchecked.feed_text(R"(2[{"toString":"foo"}])", p, complete));
+  EXPECT_TRUE(complete);
+}
+
+TEST(SioDecoder, AnAbsurdAttachmentCountIsRefusedUnlessBoundsAreOff) {
+  Packet p;
+  bool complete = false;
+  for (const auto* text : {R"(51000000000-["x"])", R"(51.5-["x"])", R"(5-1-["x"])"}) {
+    Decoder bounded;
+    EXPECT_TRUE(bounded.feed_text(text, p, complete)) << text;
+    EXPECT_FALSE(bounded.reassembling()) << text;
+  }
+  Limits loose;
+  loose.bound_attachments = false;  // socket.io-parser before 4.2.6 (CVE-2026-33151)
+  Decoder unbounded(loose);
+  EXPECT_FALSE(
+      unbounded.feed_text(R"(51000000000-["x",{"_placeholder":true,"num":0}])", p, complete));
+  EXPECT_FALSE(complete);
+  EXPECT_TRUE(unbounded.reassembling());
+  EXPECT_FALSE(unbounded.feed_binary("a", p, complete));
+  EXPECT_FALSE(complete);  // still waiting
+}
+
+TEST(SioDecoder, ZeroAttachmentsAreRefusedUnlessTheCheckIsOff) {
+  Packet p;
+  bool complete = false;
+  Decoder checked;
+  EXPECT_TRUE(checked.feed_text(R"(50-["x"])", p, complete));
+  EXPECT_FALSE(checked.reassembling());
+  Limits loose;
+  loose.reject_zero_attachments = false;  // socket.io-parser before 4.2.7 (CVE-2026-69185)
+  Decoder kept(loose);
+  ASSERT_FALSE(kept.feed_text(R"(50-["x"])", p, complete));
+  EXPECT_TRUE(complete);                                  // delivered at once...
+  EXPECT_TRUE(kept.reassembling());                       // ...yet the decoder still waits
+  EXPECT_TRUE(kept.feed_text(R"(2["y"])", p, complete));  // so the next text is an error
+}
+
 // ---- properties ------------------------------------------------------------------------------
 
 rc::Gen<Packet> gen_packet() {

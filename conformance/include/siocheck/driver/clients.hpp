@@ -144,6 +144,8 @@ class SioClient {
                                  std::string_view arg_json = "", Ms timeout = Ms(2000));
   // The last packet that connect() or call() consumed, to report it.
   const std::optional<SioReceived>& last() const noexcept { return last_; }
+  // A binary packet whose header came and whose attachments have not all come (yet).
+  const std::optional<SioReceived>& incomplete() const noexcept { return partial_; }
   std::uint64_t next_id() noexcept { return ids_++; }
 
  private:

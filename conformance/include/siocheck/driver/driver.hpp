@@ -148,7 +148,13 @@ class RawConnection {
   std::string read(Ms timeout, bool* closed = nullptr);
   // Reads until `needle` has arrived (or the peer closes, or the timeout).
   std::string read_until(std::string_view needle, Ms timeout);
+  // Reads until at least `count` bytes have arrived (or the peer closes, or the timeout); `closed`
+  // says whether the peer has closed.
+  std::string read_at_least(std::size_t count, Ms timeout, bool* closed = nullptr);
   void close();
+  // Drops the connection with a TCP reset (RST) instead of a close (FIN): what a peer that
+  // vanishes, or a middlebox that gives up, does.
+  void reset();
 
  private:
   struct Impl;

@@ -60,6 +60,33 @@ struct Quirks {
   bool errors_without_cors = false;
   // Binary messages go out on WebSocket as "b" + base64 text frames, the Engine.IO v3 habit.
   bool binary_as_base64_text = false;
+  // A WebSocket upgrade request whose transport is an Object.prototype name (__proto__, toString,
+  // ...) is answered 101, and the process then aborts: engine.io 5.1.0 to 6.4.1 took the
+  // unknown-transport code 0 for success on the upgrade path, and looking the transport up by that
+  // name threw (CVE-2023-31125).
+  bool crash_on_prototype_transport_upgrade = false;
+  // A POST with Content-Type application/octet-stream closes the session and is never answered:
+  // the request, and its connection, stay open for good (engine.io 4.1.0 to 6.6.6,
+  // CVE-2026-59725).
+  bool binary_post_unanswered = false;
+  // A WebSocket upgrade of a polling session without EIO=4 is accepted instead of refused with
+  // 400, and the process ends when that upgrade completes (engine.io 6.6.0 to 6.6.9 threw on the
+  // session's heartbeat timer, CVE-2026-102599).
+  bool crash_on_versionless_upgrade = false;
+  // Over WebSocket one frame is written at a time: the next waits for the loop's next turn (as
+  // engine.io 5.1.0 to 6.2.x waited for each write's callback), and a close by the server drops
+  // the frames still waiting. socket.disconnect(true) with several namespaces then delivers only
+  // the first DISCONNECT before the close (engine.io a65a0475, fixed in 6.3.0).
+  bool close_before_flush = false;
+  // Any packet from the client, not only a pong, puts the ping timeout off to pingInterval +
+  // pingTimeout, so a client that sends data and never answers the ping stays for good (engine.io
+  // up to 6.5.x; from 6.6.0 only a pong counts).
+  bool data_counts_as_pong = false;
+  // A WebSocket handshake (no sid) whose EIO is not 4 (absent, 3, ...) is answered 101, and the
+  // process aborts on the loop's next turn, instead of refusing it with 400 code 5: engine.io 5.1.0
+  // wrote the refusal to the missing HTTP response of an upgrade and threw (fixed in 5.1.1,
+  // 43606865).
+  bool crash_on_websocket_without_eio = false;
 
   friend bool operator==(const Quirks&, const Quirks&) = default;
 };
@@ -145,6 +172,9 @@ class Engine {
   SidSource sids_;
   bool shutting_down_ = false;
   std::unordered_map<std::string, std::shared_ptr<Session>> sessions_;
+  // Requests the binary_post_unanswered quirk leaves without an answer, kept so that their
+  // connections stay open.
+  std::vector<std::shared_ptr<HttpExchange>> unanswered_;
 };
 
 // A session id: 15 bytes from the operating system's CSPRNG, URL-safe base64 (20 characters).

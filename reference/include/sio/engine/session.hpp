@@ -101,7 +101,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_poll(std::shared_ptr<HttpExchange> exchange);
   void on_post(const HttpRequest& request, std::shared_ptr<HttpExchange> exchange);
   void on_post_body(BodyStatus status, std::string body, const std::shared_ptr<HttpExchange>& ex);
-  void on_websocket_request(const std::shared_ptr<HttpExchange>& exchange);
+  // `versionless`: the upgrade request had no EIO=4 (accepted only with the
+  // crash_on_versionless_upgrade quirk, whose process then ends when the upgrade completes).
+  void on_websocket_request(const std::shared_ptr<HttpExchange>& exchange,
+                            bool versionless = false);
   void on_socket_message(SocketHandler& from, bool binary, std::string data);
   void on_socket_closed(SocketHandler& from, bool error, std::string_view why);
   void on_packet(wire::eio::Packet packet);
@@ -109,6 +112,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void open_websocket(const std::shared_ptr<HttpExchange>& exchange, std::string open_packet);
 
   void flush();
+  // The data_counts_as_pong quirk: a packet from the client puts the ping timeout off.
+  void note_client_packet();
   void schedule_flush();
   void answer_poll(std::string body);
   void answer_poll_with_queue();
@@ -140,6 +145,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::shared_ptr<HttpExchange> poll_;  // the held GET
   bool post_in_progress_ = false;
+  bool crash_when_upgraded_ = false;   // the crash_on_versionless_upgrade quirk
+  bool ws_write_pending_ = false;      // the close_before_flush quirk: a frame is being written
   std::shared_ptr<WsChannel> socket_;  // the WebSocket in use (websocket transport)
   std::shared_ptr<SocketHandler> socket_handler_;
   std::shared_ptr<WsChannel> probe_;  // the WebSocket being upgraded to

@@ -60,6 +60,28 @@ struct Quirks {
   bool broadcast_per_room = false;
   // An acknowledgement with binary arguments carries the ack id plus one.
   bool binary_ack_id_plus_one = false;
+  // A volatile emit with binary attachments decides frame by frame whether the transport is
+  // writable: the header goes out and fills it, and the attachments are dropped (socket.io 4.1.0
+  // to 4.2.0, fixed in 4.3.0 and socket.io-adapter 2.3.3).
+  bool volatile_per_frame = false;
+  // An EVENT named by an object with a "toString" member gets past the decoder, and dispatching it
+  // aborts the process (socket.io-parser before 4.2.3, CVE-2023-32695: JavaScript cannot turn such
+  // an object into a string, and socket.io's emitter threw).
+  bool crash_on_non_string_event_name = false;
+  // An event named "error" with no "error" handler aborts the process (socket.io before 4.6.2:
+  // Node's EventEmitter throws on an unhandled "error", CVE-2024-38355).
+  bool crash_on_error_event = false;
+  // Any attachment count is taken (fractions and huge counts included) and the attachments are
+  // awaited, with no bound on what is kept (socket.io-parser before 4.2.6, CVE-2026-33151).
+  bool unbounded_attachments = false;
+  // A binary packet declaring zero attachments is delivered, and the decoder then waits for
+  // attachments for good: the next text packet closes the connection, binary messages pile up
+  // (socket.io-parser before 4.2.7, CVE-2026-69185).
+  bool keep_zero_attachment_packets = false;
+  // A CONNECT whose payload is null is taken, and joining an existing namespace with it aborts the
+  // process (socket.io 4.6.0 and 4.6.1 with socket.io-parser before 4.2.4: reading auth.pid threw
+  // in a promise, and the unhandled rejection ended Node; fixed in socket.io 4.6.2).
+  bool crash_on_null_auth = false;
 
   friend bool operator==(const Quirks&, const Quirks&) = default;
 };

@@ -68,9 +68,12 @@ inline constexpr std::string_view kPlaceholderPrefix = R"({"_placeholder":true,"
 // Canonicalizes a binary packet's payload. Every object whose "_placeholder" is true is a
 // placeholder: its "num" must be an integer in [0, attachments) or the call fails. Placeholders
 // are written canonically and numbered afresh in depth-first order, as socket.io 4.8's encoder
-// numbers them; `order[i]` is the attachment that new number i refers to.
+// numbers them; `order[i]` is the attachment that new number i refers to. With `unchecked` (only
+// to reproduce socket.io-parser before 4.2.1, CVE-2022-2421) a num is looked up as a JavaScript
+// property key: an index, or its digits as a string ("0"), names its attachment, and any other num
+// gives null (what JSON makes of the function or undefined that lookup found) instead of failing.
 bool canonicalize_binary(std::string_view text, std::size_t attachments, std::string& out,
-                         std::vector<std::size_t>& order);
+                         std::vector<std::size_t>& order, bool unchecked = false);
 // Rewrites the placeholders of canonical text, in order, to first, first + 1, ...; `order`
 // receives the numbers they had. Returns the count.
 std::size_t renumber_placeholders(std::string_view canonical_text, std::size_t first,

@@ -45,6 +45,20 @@ struct Limits {
   // Off only to reproduce other servers' bugs (see sio/faults.hpp).
   bool reject_reserved_events = true;
   bool check_placeholders = true;
+  // An EVENT named by an object or an array is invalid. Off: an object with a "toString" member
+  // gets through, as with socket.io-parser before 4.2.3 (CVE-2023-32695).
+  bool check_event_name_type = true;
+  // The attachment count is an integer in [1, max_attachments]. Off: any number is taken, fractions
+  // and huge counts included, and attachments are awaited until it is reached (socket.io-parser
+  // before 4.2.6, CVE-2026-33151).
+  bool bound_attachments = true;
+  // "50-[...]" declares no attachment: invalid. Off: the packet is delivered at once, and the
+  // decoder then goes on waiting for attachments that never complete it (socket.io-parser before
+  // 4.2.7, CVE-2026-69185).
+  bool reject_zero_attachments = true;
+  // A CONNECT payload of null is invalid. Off: it is taken (socket.io-parser before 4.2.4 checked
+  // typeof payload === "object", which null passes).
+  bool reject_null_connect = true;
 };
 
 // Event names an incoming EVENT may not use.
@@ -77,7 +91,7 @@ class Decoder {
   std::error_code feed_text(std::string_view text, Packet& out, bool& complete);
   std::error_code feed_binary(std::string bytes, Packet& out, bool& complete);
 
-  bool reassembling() const noexcept { return expected_ > 0; }
+  bool reassembling() const noexcept { return expected_ > 0 || kept_; }
   void reset() noexcept;
 
  private:
@@ -86,6 +100,7 @@ class Decoder {
   Limits limits_;
   Packet pending_;
   std::size_t expected_ = 0;
+  bool kept_ = false;  // a zero-attachment packet was let through (reject_zero_attachments off)
 };
 
 }  // namespace sio::wire::sio
