@@ -14,11 +14,22 @@
 //   G s          long-polling GET on session s (held when nothing is queued)
 //   O s BODY     POST of BODY (a polling payload, records joined by 0x1E) on session s
 //   Y s BODY     the same POST with Content-Type application/octet-stream (refused by v4)
-//   U s          WebSocket upgrade request with session s's sid (the probe; later T/B go to it)
+//   U s FRAMES   WebSocket upgrade request with session s's sid (the probe; later T/B go to it);
+//                FRAMES (may be empty) arrive with the request, before any posted work runs
+//   V FRAMES     WebSocket-only handshake whose first frames arrive with the request (written
+//                in the same TCP write: the network layer hands them over before the engine's
+//                posted work runs). FRAMES are split at 0x1E: a piece is a text frame, or a binary
+//                one after a 0x01 byte; the piece 0x02 is the peer's close frame, 0x03 a frame
+//                the network layer refuses (reserved bits, no mask, a reserved opcode), which
+//                fails the connection
 //   T s TEXT     WebSocket text frame on session s's newest channel ("40", "2probe", "5", ...)
 //   B s BYTES    WebSocket binary frame on session s's newest channel (an attachment)
 //   C s / E s    the peer closes s's newest channel cleanly / with an error
-//   A s          the client aborts s's held GETs
+//   A s          the client aborts s's held GETs (and resets its POSTs whose body is on its way)
+//   Q s BODY     POST of BODY on session s whose body has not arrived yet (the head came alone)
+//   F s          the bodies of s's POSTs on their way arrive
+//   R s          the peer of s's oldest POST on its way resets the connection inside the body:
+//                the body read fails, then the exchange is aborted (as the network layer does)
 //   K s N        s's newest channel holds N bytes the peer has not read yet (decimal, at most
 //                100000; none: 0): a slow reader, for the send-buffer limit and volatile packets
 //   X m QUERY    any request: m is the method (G get, P post, O options, H head, U put, W a
@@ -31,7 +42,7 @@
 //     403 carries {"code":N,"message":M} with M the protocol's message for N (or, to a WebSocket
 //     upgrade request, M as plain text), 413/500 and overlapping-request 400s are empty;
 //   - no exchange is answered twice (the fakes abort), and at the end every one that the client
-//     did not abort has been answered;
+//     did not abort or reset has been answered;
 //   - every polling body decodes as a payload and every WebSocket text frame as an Engine.IO
 //     packet; the messages of each session, in order, decode as Socket.IO packets with their
 //     attachments (the reference decoder, with no attachment or event-name limit);
@@ -40,6 +51,8 @@
 //   - no session has more than max_queued_bytes queued;
 //   - at the end, after every client has gone and the clock has passed every timeout, the engine
 //     has no session and the Socket.IO server no client.
+// Hostile names (those of Object.prototype, the empty name, bytes that are not UTF-8) reach the
+// server through X's query and the frames' and bodies' text; the dictionary holds them.
 // The engine runs with the fixture settings (pingInterval 300, pingTimeout 200, connect timeout
 // 1000) and smaller buffers (maxPayload 500 bytes, max_queued_bytes 4,000) so that the limits are
 // in reach of short inputs.
@@ -138,7 +151,8 @@ struct Request {
   int client = -1;   // the session it names, as an index into Harness::clients_ (-1: none)
   bool websocket = false;
   bool unknown_sid = false;  // sent with the sid of a session the engine had forgotten
-  bool aborted = false;
+  bool body_held = false;    // a POST whose body the engine waits for (Q)
+  bool aborted = false;      // the client gave up on it (A, R): no answer is due
   bool checked = false;
 };
 
@@ -203,6 +217,8 @@ class Harness {
         return handshake(false);
       case 'W':
         return handshake(true);
+      case 'V':
+        return handshake(true, line.substr(1));
       case 'G':
         if (auto* c = client(line)) session_request(*c, engine::Method::get, false, {}, {});
         return;
@@ -213,7 +229,34 @@ class Harness {
                           op == 'Y' ? "application/octet-stream" : "text/plain;charset=UTF-8");
         return;
       case 'U':
-        if (auto* c = client(line)) session_request(*c, engine::Method::get, true, {}, {});
+        if (auto* c = client(line)) {
+          session_request(*c, engine::Method::get, true, {}, {});
+          if (auto& r = requests_[c->requests.back()]; r.exchange->websocket && !arg.empty())
+            deliver_early(c->channels.back(), arg);
+        }
+        return;
+      case 'Q':
+        if (auto* c = client(line))
+          session_request(*c, engine::Method::post, false, std::string(arg),
+                          "text/plain;charset=UTF-8", true);
+        return;
+      case 'F':
+        if (auto* c = client(line))
+          for (const auto index : c->requests)
+            if (auto& r = requests_[index]; r.body_held) {
+              r.body_held = false;
+              const auto& body = *r.exchange->body_to_send;
+              if (body.size() > r.exchange->body_limit.value_or(0)) {
+                r.exchange->deliver_body(engine::BodyStatus::too_large);
+              } else {
+                r.exchange->deliver_body(engine::BodyStatus::complete, body);
+              }
+            }
+        return;
+      case 'R':
+        if (auto* c = client(line))
+          for (const auto index : c->requests)
+            if (requests_[index].body_held) return reset(requests_[index]);
         return;
       case 'T':
       case 'B':
@@ -252,7 +295,8 @@ class Harness {
     }
   }
 
-  void handshake(bool websocket) {
+  // `early`: the frames that came with a WebSocket handshake (see V).
+  void handshake(bool websocket, std::string_view early = {}) {
     if (clients_.size() >= kMaxClients) return;
     engine::HttpRequest request;
     request.target =
@@ -261,12 +305,48 @@ class Harness {
     request.remote_address = "127.0.0.1:40000";
     auto exchange = std::make_shared<FakeExchange>();
     engine_->handle_request(request, exchange);
+    bool peer_closed = false;
+    if (exchange->websocket && !early.empty()) {
+      Client::Channel first{exchange->websocket, 0, false};
+      deliver_early(first, early);
+      peer_closed = first.peer_closed;
+    }
     scheduler_.run_ready();
-    adopt(add_request(exchange, request.target, -1, websocket, false));
+    adopt(add_request(exchange, request.target, -1, websocket, false), peer_closed);
+  }
+
+  // The frames that arrive with an upgrade request, on its channel (see V), until the peer closes.
+  static void deliver_early(Client::Channel& ch, std::string_view frames) {
+    while (!frames.empty() && !ch.peer_closed) {
+      const auto end = frames.find('\x1e');
+      const auto piece = frames.substr(0, end);
+      frames = end == std::string_view::npos ? std::string_view() : frames.substr(end + 1);
+      if (piece == "\x02" || piece == "\x03") {
+        ch.peer_closed = true;
+        ch.channel->peer_closed(piece == "\x03");
+      } else if (!piece.empty() && piece.front() == '\x01') {
+        ch.channel->receive_binary(std::string(piece.substr(1)));
+      } else {
+        ch.channel->receive_text(std::string(piece));
+      }
+    }
+  }
+
+  // The client resets the connection of `r`: a body on its way fails to arrive, a held answer is
+  // abandoned; no answer is due.
+  static void reset(Request& r) {
+    if (r.body_held) {
+      r.body_held = false;
+      r.exchange->deliver_body(engine::BodyStatus::aborted);
+    }
+    if (!answered(r)) {
+      r.aborted = true;
+      if (r.exchange->abort_registered()) r.exchange->abort();
+    }
   }
 
   // A request without a sid that opened a session: the client of that session.
-  void adopt(std::size_t index) {
+  void adopt(std::size_t index, bool peer_closed = false) {
     const auto& exchange = *requests_[index].exchange;
     std::string sid;
     if (exchange.websocket) {
@@ -285,7 +365,7 @@ class Harness {
     Client c;
     c.sid = sid;
     c.requests.push_back(index);
-    if (exchange.websocket) c.channels.push_back({exchange.websocket, 1, false});
+    if (exchange.websocket) c.channels.push_back({exchange.websocket, 1, peer_closed});
     requests_[index].client = static_cast<int>(clients_.size());
     clients_.push_back(std::move(c));
   }
@@ -316,7 +396,8 @@ class Harness {
   }
 
   void session_request(Client& c, engine::Method method, bool websocket,
-                       std::optional<std::string> body, std::string_view content_type) {
+                       std::optional<std::string> body, std::string_view content_type,
+                       bool hold_body = false) {
     engine::HttpRequest request;
     request.method = method;
     request.target = std::string(kPath) +
@@ -327,10 +408,13 @@ class Harness {
       request.headers.push_back({"content-type", std::string(content_type)});
     auto exchange = std::make_shared<FakeExchange>();
     exchange->body_to_send = std::move(body);
+    exchange->hold_body = hold_body;
     const bool forgotten = engine_->find(c.sid) == nullptr;
     engine_->handle_request(request, exchange);
     c.requests.push_back(add_request(exchange, request.target,
                                      static_cast<int>(&c - clients_.data()), websocket, forgotten));
+    // The engine asked for the body (it was not refused first): it waits for it.
+    if (hold_body && exchange->body_limit) requests_.back().body_held = true;
     if (exchange->websocket) c.channels.push_back({exchange->websocket, 0, false});
   }
 
@@ -392,6 +476,10 @@ class Harness {
   void abort_polls(Client& c) {
     for (const auto index : c.requests) {
       auto& r = requests_[index];
+      if (r.body_held) {
+        reset(r);
+        continue;
+      }
       if (r.aborted || answered(r) || !r.exchange->abort_registered()) continue;
       r.aborted = true;
       r.exchange->abort();

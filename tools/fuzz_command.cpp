@@ -172,8 +172,11 @@ Command add_fuzz(CLI::App& app) {
       "polling and WebSocket, a liveness probe after every sequence.");
   cmd->footer(
       "Each sequence opens one to three sessions, sends events, acks, binary attachments, "
-      "namespace changes, raw polling bodies, wrong requests and upgrades, some of them mutated "
-      "byte by byte. After it, a new client must complete a handshake, a CONNECT to / and a "
+      "namespace changes, raw polling bodies, wrong requests and upgrades, hostile names "
+      "(__proto__, constructor, empty, long, not UTF-8), some of them mutated byte by byte; one in "
+      "four also writes raw bytes: an upgrade request with its first frames (valid or invalid) in "
+      "one write, pipelined requests, a POST cut in two, connections reset at each stage. After "
+      "it, a new client must complete a handshake, a CONNECT to / and a "
       "message-with-ack round trip within --probe-timeout. Findings: a crash (the process "
       "exited, or connections are refused), a hang (the probe got no answer), a protocol "
       "violation (an HTTP 5xx, an undecodable packet, a packet for a namespace or an ack id the "

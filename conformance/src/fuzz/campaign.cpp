@@ -27,6 +27,9 @@ const char* const kLivenessRequirement =
 
 namespace {
 
+// Version 2 added the raw and pause steps.
+constexpr int kFindingVersion = 2;
+
 class Fuzzer {
  public:
   Fuzzer(host::TargetHost& host, const CampaignOptions& options, std::ostream& log)
@@ -208,7 +211,7 @@ class Fuzzer {
                                  t.text.substr(0, 2000)));
     }
     Json j{{"siocheck", "fuzz finding"},
-           {"version", 1},
+           {"version", kFindingVersion},
            {"kind", std::string(to_string(finding.outcome.kind))},
            {"code", finding.outcome.code},
            {"detail", bytes_json(finding.outcome.detail)},
@@ -290,6 +293,12 @@ std::optional<FindingFile> load_finding(const std::string& path, std::string& er
     error = path +
             " is not a finding of siocheck fuzz (expected \"siocheck\": \"fuzz finding\" and "
             "\"steps\")";
+    return std::nullopt;
+  }
+  if (j.contains("version") &&
+      (!j["version"].is_number_integer() || j["version"].get<int>() > kFindingVersion)) {
+    error = path + " is a finding of version " + j["version"].dump() +
+            ", newer than this siocheck reads (" + std::to_string(kFindingVersion) + ")";
     return std::nullopt;
   }
   FindingFile file{

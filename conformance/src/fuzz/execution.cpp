@@ -1,7 +1,10 @@
 #include "siocheck/fuzz/execution.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdlib>
+#include <deque>
 #include <thread>
 
 #include "oracle.hpp"
@@ -56,6 +59,8 @@ class Execution {
   void perform(const Step& step) {
     if (step.op == Op::open) return open(conns_[static_cast<std::size_t>(step.conn)], step);
     if (step.op == Op::request) return request(step);
+    if (step.op == Op::raw) return raw(step);
+    if (step.op == Op::pause) return loop_.run_for(Ms(step.ms));
     auto& c = conns_[static_cast<std::size_t>(step.conn)];
     if (c.session) on_session(c, step);  // otherwise its open failed, or it was dropped
   }
@@ -135,8 +140,167 @@ class Execution {
         break;
       case Op::open:
       case Op::request:
+      case Op::raw:
+      case Op::pause:
         break;
     }
+  }
+
+  // ---- raw steps ------------------------------------------------------------------------------
+
+  // A polling session opened by hand for a raw step's ${new}: its sid ("none" when refused).
+  std::string fresh_sid() {
+    auto r = loop_.request({"GET", loop_.target().sio_path + "?EIO=4&transport=polling", {}, {}},
+                           timeout_);
+    if (!r) return "none";
+    if (r->status >= 500) oracle_.status(*r, "the handshake");
+    if (r->status != 200 || r->body.empty() || r->body.front() != '0') return "none";
+    const auto h = codec::parse_handshake(std::string_view(r->body).substr(1));
+    return h ? h->sid : "none";
+  }
+
+  std::string raw_substitute(std::string bytes, const std::string& fresh) const {
+    bytes = substitute(std::move(bytes));
+    const auto& t = loop_.target();
+    for (const auto& [key, value] : {std::pair<std::string, std::string>{"${new}", fresh},
+                                     {"${host}", t.host + ":" + std::to_string(t.port)}})
+      for (std::size_t at; (at = bytes.find(key)) != std::string::npos;)
+        bytes.replace(at, key.size(), value);
+    return bytes;
+  }
+
+  // What a raw step's requests do to the sequence's sessions: a POST body is the session's own
+  // (its records are noted, after the session's own POSTs, as a client would send it); anything
+  // else (a GET, an upgrade) competes with the session's requests: it is no longer judged packet
+  // by packet.
+  void raw_sessions(const std::vector<RawRequest>& requests) {
+    for (const auto& r : requests)
+      for (int i = 0; i < kMaxConns; ++i) {
+        auto& c = conns_[i];
+        if (!c.session || r.target.find("${sid" + std::to_string(i) + "}") == std::string::npos)
+          continue;
+        if (r.method == "POST" && !r.upgrade) {
+          loop_.run_until([&] { return c.session->posts_done() || c.session->closed(); }, timeout_);
+          for (const auto& record : codec::split_payload(r.body))
+            oracle_.outgoing(c, record);
+        } else {
+          c.overlapped = true;
+          c.tainted = true;
+        }
+      }
+  }
+
+  void raw(const Step& step) {
+    const auto requests = split_requests(step.data);
+    raw_sessions(requests);
+    const auto fresh =
+        step.data.find("${new}") != std::string::npos ? fresh_sid() : std::string("none");
+    // The bytes in one write or two: placeholders are replaced on either side of the cut.
+    std::string frames;
+    for (const auto& f : step.frames)
+      frames += frame_bytes(f);
+    std::string first, second;
+    if (step.split == 0) {
+      first = raw_substitute(step.data, fresh) + frames;
+    } else if (step.split <= step.data.size()) {
+      first = raw_substitute(step.data.substr(0, step.split), fresh);
+      second = raw_substitute(step.data.substr(step.split), fresh) + frames;
+    } else {
+      const auto cut = std::min(step.split - step.data.size(), frames.size());
+      first = raw_substitute(step.data, fresh) + frames.substr(0, cut);
+      second = frames.substr(cut);
+    }
+    auto& raw = raws_.emplace_back(loop_);
+    if (!raw.connect(timeout_)) return;  // refused: the probe tells
+    if (!raw.send(first)) return;
+    if (!second.empty()) {
+      loop_.run_for(Ms(1));  // the first part leaves on its own
+      if (!raw.send(second)) return;
+    }
+    switch (step.end) {
+      case End::reset:
+        return raw.reset();
+      case End::reset_after_answer:
+        raw.read_until("\r\n\r\n", std::min(timeout_, Ms(100)));
+        return raw.reset();
+      case End::read:
+        return read_answers(raw, requests);
+    }
+  }
+
+  // Reads the answers to a raw step's requests (each judged as the session's would be), until all
+  // came, the server closed, a 101 switched protocols, or 200 ms passed (a held GET). After a 101
+  // the server's first frames are read (an open packet, "3probe"), or its end: up to 100 ms for
+  // the first, then until 20 ms pass without more. By then the server has handled the frames
+  // that came with the request, and a server that fails some time after its 101 has failed.
+  void read_answers(RawConnection& raw, const std::vector<RawRequest>& requests) {
+    std::size_t expected = 0;
+    for (const auto& r : requests)
+      if (r.complete) ++expected;
+    const auto deadline = Clock::now() + std::min(timeout_, Ms(200));
+    std::string got;
+    std::size_t judged = 0;
+    std::size_t after_head = 0;  // where the frames after a 101 start
+    bool closed = false;
+    bool switched = false;
+    while (!closed && !switched && judged < expected && Clock::now() < deadline) {
+      got += raw.read_at_least(1, std::chrono::duration_cast<Ms>(deadline - Clock::now()), &closed);
+      std::size_t at = 0;
+      for (std::size_t n = 0; n < judged; ++n)
+        at = next_response(got, at, nullptr, nullptr);
+      while (judged < expected) {
+        HttpResponse r;
+        bool complete = false;
+        const auto next = next_response(got, at, &r, &complete);
+        if (!complete) break;
+        at = next;
+        const auto& method = requests[judged++].method;
+        if (r.status == 101) {
+          switched = true;
+          after_head = at;
+          break;
+        }
+        // As for the request step: 500 without a body is engine.io's answer to a method other
+        // than GET and POST on a session, and to an overlapping GET.
+        oracle_.status(r, "a raw " + method, method != "POST");
+      }
+    }
+    if (!switched || closed) return;
+    const auto bound = Clock::now() + Ms(300);
+    auto more =
+        got.size() > after_head ? got.substr(after_head) : raw.read_at_least(1, Ms(100), &closed);
+    while (!more.empty() && !closed && Clock::now() < bound)
+      more = raw.read(Ms(20), &closed);
+  }
+
+  // The HTTP answer that starts at `at` of `bytes`: where the next one starts; `complete` says
+  // whether its head and body (Content-Length) are all there. Chunked bodies are not expected.
+  static std::size_t next_response(const std::string& bytes, std::size_t at, HttpResponse* r,
+                                   bool* complete) {
+    const auto end = bytes.find("\r\n\r\n", at);
+    if (end == std::string::npos || bytes.compare(at, 5, "HTTP/") != 0) {
+      if (complete) *complete = false;
+      return at;
+    }
+    const auto space = bytes.find(' ', at);
+    const int status = space < end ? std::atoi(bytes.c_str() + space + 1) : 0;
+    std::size_t length = 0;
+    for (auto line = bytes.find("\r\n", at); line < end; line = bytes.find("\r\n", line + 2)) {
+      static constexpr std::string_view kLength = "content-length:";
+      std::string name = bytes.substr(line + 2, kLength.size());
+      for (auto& ch : name)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (name == kLength)
+        length = std::strtoull(bytes.c_str() + line + 2 + kLength.size(), nullptr, 10);
+    }
+    if (status == 101) length = 0;
+    const bool whole = bytes.size() - (end + 4) >= length;
+    if (complete) *complete = whole;
+    if (r) {
+      r->status = status;
+      r->body = bytes.substr(end + 4, std::min(length, bytes.size() - (end + 4)));
+    }
+    return whole ? end + 4 + length : at;
   }
 
   // After the session's own POSTs, as a client would: overlapping POSTs are a choice of their own
@@ -247,6 +411,9 @@ class Execution {
   Oracle oracle_;
   std::array<Conn, kMaxConns> conns_;
   std::vector<Request> pending_;
+  // Raw connections live until the sequence ends (a reset one too: its read handler may still
+  // run).
+  std::deque<RawConnection> raws_;
   std::string probe_failure_;
 };
 
