@@ -586,10 +586,7 @@ void add_eio_limits(std::vector<Case>& out) {
                 outcome = "an echo of " + std::to_string(f.payload.size()) + " bytes";
                 done = true;
               } else if (f.opcode == 0x8) {
-                const int code = f.payload.size() < 2
-                                     ? 1005
-                                     : (static_cast<unsigned char>(f.payload[0]) << 8) |
-                                           static_cast<unsigned char>(f.payload[1]);
+                const int code = close_code(f);
                 ok = code == 1008 || code == 1009;
                 outcome = "close frame " + std::to_string(code);
                 done = true;

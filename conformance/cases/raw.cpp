@@ -162,6 +162,12 @@ Ms prompt_for(Context& c, const codec::Handshake& h) {
 // After a hostile frame: how the server ended the connection within `timeout`. Returns the close
 // code (1005 for a close frame without one, 1006 for a connection closed without a close frame), or
 // 0 when the connection is still open; `frames` gets every frame the server sent.
+int close_code(const ServerFrame& close) {
+  if (close.payload.size() < 2) return 1005;
+  return (static_cast<unsigned char>(close.payload[0]) << 8) |
+         static_cast<unsigned char>(close.payload[1]);
+}
+
 int await_failure(RawConnection& raw, std::string bytes, Ms timeout,
                   std::vector<ServerFrame>& frames) {
   const auto deadline = Clock::now() + timeout;
@@ -169,11 +175,7 @@ int await_failure(RawConnection& raw, std::string bytes, Ms timeout,
   while (true) {
     frames = parse_frames(bytes);
     for (const auto& f : frames)
-      if (f.opcode == 0x8) {
-        if (f.payload.size() < 2) return 1005;
-        return (static_cast<unsigned char>(f.payload[0]) << 8) |
-               static_cast<unsigned char>(f.payload[1]);
-      }
+      if (f.opcode == 0x8) return close_code(f);
     if (closed) return 1006;
     const auto left = std::chrono::duration_cast<Ms>(deadline - Clock::now());
     if (left <= Ms(0)) return 0;

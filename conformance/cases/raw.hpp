@@ -58,6 +58,9 @@ struct ServerFrame {
   std::string payload;
 };
 
+// The status code of a close frame's payload (1005 when it has none).
+int close_code(const ServerFrame& close);
+
 // The complete server frames at the start of `bytes` (a server never masks).
 std::vector<ServerFrame> parse_frames(std::string_view bytes);
 // The same, taken off the front of `bytes` (a partial frame stays).

@@ -11,6 +11,7 @@
 
 #include "sio/engine/cors.hpp"
 #include "sio/wire/base64.hpp"
+#include "sio/wire/prototype_names.hpp"
 
 namespace sio::engine {
 namespace {
@@ -47,30 +48,10 @@ bool has_invalid_header_chars(std::string_view value) {
   return false;
 }
 
-// For the crash_on_prototype_transport_upgrade quirk: the names by which a lookup in a JavaScript
-// object finds Object.prototype or one of its methods (none of which has a .prototype).
-bool names_a_prototype_method(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "__proto__",        "toString",         "toLocaleString",       "valueOf",
-      "hasOwnProperty",   "isPrototypeOf",    "propertyIsEnumerable", "__defineGetter__",
-      "__defineSetter__", "__lookupGetter__", "__lookupSetter__"};
-  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
-}
-
-// The quirk's upgrade: the 101 goes out, then the process ends as engine.io's did when the
-// transport lookup threw in the upgrade callback.
+// The quirks' upgrade: the 101 is written, and the process ends on the loop's next turn, as
+// engine.io did when it threw in the callback ws calls once the 101 is out (CVE-2023-31125 and
+// engine.io 5.1.0).
 void upgrade_then_abort(HttpExchange& exchange, Scheduler& scheduler) {
-  struct Nothing final : WsHandler {
-    void on_ws_message(bool, std::string) override {}
-    void on_ws_closed(bool, std::string_view) override {}
-  };
-  exchange.accept_websocket(std::make_shared<Nothing>());
-  scheduler.start_timer(Duration(50), [] { std::abort(); });
-}
-
-// The crash_on_websocket_without_eio quirk's upgrade: the 101 is written, and the process ends on
-// the loop's next turn, as engine.io 5.1.0 threw in the callback ws calls once the 101 is out.
-void upgrade_then_abort_next_turn(HttpExchange& exchange, Scheduler& scheduler) {
   struct Nothing final : WsHandler {
     void on_ws_message(bool, std::string) override {}
     void on_ws_closed(bool, std::string_view) override {}
@@ -164,7 +145,7 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
   // gets the same code everywhere.
   const auto transport = query.get("transport");
   if (config_.quirks.crash_on_prototype_transport_upgrade && upgrade && transport &&
-      names_a_prototype_method(*transport))
+      wire::names_prototype_member(*transport, false))
     return upgrade_then_abort(*exchange, scheduler_);
   if (!transport || !transport_enabled(config_, *transport)) return refuse(errc::unknown_transport);
   if (auto origin = request.header("origin"); origin && has_invalid_header_chars(*origin))
@@ -205,7 +186,7 @@ void Engine::handle_request(const HttpRequest& request, std::shared_ptr<HttpExch
   if (sessions_.size() >= config_.max_sessions) return refuse(errc::session_limit);
   if (query.get("EIO") != "4") {
     if (upgrade && config_.quirks.crash_on_websocket_without_eio)
-      return upgrade_then_abort_next_turn(*exchange, scheduler_);
+      return upgrade_then_abort(*exchange, scheduler_);
     return refuse(errc::unsupported_protocol_version);
   }
   handshake(request, *transport, exchange, std::move(query));

@@ -24,6 +24,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "sio/wire/prototype_names.hpp"
+
 namespace sio::net {
 namespace {
 
@@ -183,15 +185,6 @@ bool names_session(std::string_view target) {
 
 // ---- deliberate bugs (net::Quirks) ------------------------------------------------------------
 
-// Whether a JavaScript lookup by `name` in a plain object finds something of Object.prototype.
-bool names_a_prototype_property(std::string_view name) {
-  static constexpr std::string_view kNames[] = {
-      "constructor",      "__proto__",        "toString",         "toLocaleString",
-      "valueOf",          "hasOwnProperty",   "isPrototypeOf",    "propertyIsEnumerable",
-      "__defineGetter__", "__defineSetter__", "__lookupGetter__", "__lookupSetter__"};
-  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
-}
-
 std::string_view trimmed(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
     text.remove_prefix(1);
@@ -209,7 +202,7 @@ bool names_prototype_extension(std::string_view value) {
     while (!extension.empty()) {
       const auto semicolon = extension.find(';');
       const auto part = extension.substr(0, semicolon);
-      if (names_a_prototype_property(trimmed(part.substr(0, part.find('='))))) return true;
+      if (wire::names_prototype_member(trimmed(part.substr(0, part.find('='))), true)) return true;
       if (semicolon == std::string_view::npos) break;
       extension.remove_prefix(semicolon + 1);
     }
